@@ -1,0 +1,568 @@
+//! Hand-written wire types for the values Paynet sends in more than one form.
+//!
+//! Paynet's tables and its own examples disagree on several types (see
+//! `spec/README.md`): a result code documented as a string arrives as a
+//! number, `is_succeed` documented as a string arrives as a boolean, money
+//! documented as `decimal` arrives as a JSON number or a string, and dates
+//! carry no UTC offset. `cargo xtask generate` replaces the named schemas of
+//! `spec/openapi/base.json` with the types below (progenitor's type
+//! replacement), so every generated struct decodes every form and callers see
+//! one Rust type per field.
+//!
+//! Money never passes through a binary float on its way to [`Amount`] when it
+//! arrives as a string. A JSON number is read by serde_json as `f64` and
+//! turned back into the shortest decimal that reads as the same `f64`, which
+//! is exact for every amount of up to 15 significant digits (`14.65` stays
+//! `14.65`). With serde_json's `arbitrary_precision` feature on, numbers of
+//! any length are exact.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+
+/// The key serde_json uses for a number when `arbitrary_precision` is on.
+const ARBITRARY_PRECISION_KEY: &str = "$serde_json::private::Number";
+
+/// One JSON scalar as it arrived, before a wire type interprets it.
+enum Scalar {
+    Bool(bool),
+    /// A JSON number, as the text of its value.
+    Number(String),
+    Str(String),
+}
+
+impl Scalar {
+    fn describe(&self) -> String {
+        match self {
+            Scalar::Bool(b) => format!("boolean {b}"),
+            Scalar::Number(n) => format!("number {n}"),
+            Scalar::Str(s) => format!("string {s:?}"),
+        }
+    }
+}
+
+struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON string, number or boolean")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
+        Ok(Scalar::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+        Ok(Scalar::Number(v.to_string()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+        Ok(Scalar::Number(v.to_string()))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+        // `Display` of an f64 is the shortest text that reads back as the same
+        // f64, and never uses an exponent: 14.65 prints as "14.65".
+        Ok(Scalar::Number(v.to_string()))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+        Ok(Scalar::Str(v.to_string()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar, E> {
+        Ok(Scalar::Str(v))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
+        // serde_json with `arbitrary_precision` hands numbers over as a
+        // one-entry map holding the number's exact text.
+        match map.next_key::<String>()? {
+            Some(key) if key == ARBITRARY_PRECISION_KEY => {
+                Ok(Scalar::Number(map.next_value::<String>()?))
+            }
+            _ => Err(de::Error::invalid_type(de::Unexpected::Map, &self)),
+        }
+    }
+}
+
+fn scalar<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Scalar, D::Error> {
+    deserializer.deserialize_any(ScalarVisitor)
+}
+
+fn parse_integer(text: &str) -> Option<i64> {
+    text.trim().parse().ok()
+}
+
+/// An exact amount of money in Turkish lira (tutar), from a JSON number or a
+/// numeric string. Serialized as a string, so that it stays exact wherever
+/// it goes next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Amount(pub Decimal);
+
+impl Amount {
+    /// The amount as a decimal.
+    pub fn value(self) -> Decimal {
+        self.0
+    }
+}
+
+impl From<Decimal> for Amount {
+    fn from(value: Decimal) -> Self {
+        Amount(value)
+    }
+}
+
+impl From<Amount> for Decimal {
+    fn from(value: Amount) -> Self {
+        value.0
+    }
+}
+
+impl FromStr for Amount {
+    type Err = rust_decimal::Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Decimal::from_str_exact(s.trim()).map(Amount)
+    }
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match scalar(deserializer)? {
+            Scalar::Number(text) | Scalar::Str(text) => text.parse().map_err(|e| {
+                de::Error::custom(format_args!("invalid amount {text:?}: {e}"))
+            }),
+            other => Err(de::Error::custom(format_args!(
+                "expected an amount, found {}",
+                other.describe()
+            ))),
+        }
+    }
+}
+
+impl Serialize for Amount {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+impl JsonSchema for Amount {
+    fn schema_name() -> Cow<'static, str> {
+        "Amount".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "An exact decimal amount in Turkish lira, as a number or a numeric string.",
+            "oneOf": [{"type": "number"}, {"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$"}]
+        })
+    }
+}
+
+macro_rules! result_codes {
+    ($($variant:ident = $code:literal, $name:literal, $doc:literal;)*) => {
+        /// Paynet's result code (sonuç kodu; the vendor's table is "Dönüş
+        /// Kodları"). Every documented code has a variant; any other number
+        /// is kept in [`ResultCode::Other`]. Decoded from a number or a
+        /// numeric string, serialized as a number.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ResultCode {
+            $(#[doc = $doc] $variant,)*
+            /// A code that Paynet's documentation does not list.
+            Other(i64),
+        }
+
+        impl ResultCode {
+            /// The code for a number.
+            pub fn from_code(code: i64) -> Self {
+                match code {
+                    $($code => ResultCode::$variant,)*
+                    other => ResultCode::Other(other),
+                }
+            }
+            /// The number on the wire.
+            pub fn code(self) -> i64 {
+                match self {
+                    $(ResultCode::$variant => $code,)*
+                    ResultCode::Other(code) => code,
+                }
+            }
+            /// Paynet's own name for the code (`company_blocked`), if documented.
+            pub fn name(self) -> Option<&'static str> {
+                match self {
+                    $(ResultCode::$variant => Some($name),)*
+                    ResultCode::Other(_) => None,
+                }
+            }
+        }
+    };
+}
+
+result_codes! {
+    Successful = 0, "successful", "0: the operation succeeded (başarılı).";
+    Unsuccessful = 1, "unsuccessful", "1: the operation failed (başarısız).";
+    CompanyBlocked = 2, "company_blocked", "2: the company is blocked.";
+    AgentBlocked = 3, "agent_blocked", "3: the agent (bayi) is blocked.";
+    AgentNotFound = 4, "agent_not_found", "4: the agent (bayi) was not found.";
+    DuplicateData = 5, "duplicate_data", "5: duplicate data.";
+    NoProcess = 6, "no_process", "6: nothing was processed.";
+    Unauthorized = 7, "unauthorized", "7: not authorized (wrong or missing key).";
+    ServerError = 8, "server_error", "8: Paynet's server failed.";
+    NotImplemented = 9, "not_implemented", "9: not implemented.";
+    Timeout = 10, "timeout", "10: a timeout inside Paynet or at the bank.";
+    BadRequest = 11, "bad_request", "11: the request was invalid.";
+    NoData = 12, "no_data", "12: no such data (for example an unknown transaction).";
+    PaynetjNoSession = 13, "paynetj_no_session", "13: Paynet.js: no session.";
+    PaynetjWrongBin = 14, "paynetj_wrong_bin", "14: Paynet.js: wrong card BIN.";
+    PaynetjUnmatchTran = 15, "paynetj_unmatch_tran", "15: Paynet.js: the transaction does not match.";
+    Paynetj3dError = 16, "paynetj_3d_error", "16: Paynet.js: 3-D Secure error.";
+    PaynetjUsedSession = 17, "paynetj_used_session", "17: Paynet.js: the session was already used.";
+    WrongCardData = 18, "wrong_card_data", "18: wrong card data.";
+    WrongTransactionType = 19, "wrong_transaction_type", "19: wrong transaction type (for example reversing a transaction of another kind).";
+    WrongPosType = 20, "wrong_pos_type", "20: wrong POS type.";
+    WrongRatioGet = 21, "wrong_ratio_get", "21: the rate could not be read.";
+    PaynetjExpireDateError = 22, "paynetj_expire_date_error", "22: Paynet.js: expiry date error (from the vendor's PHP sample).";
+    RatioCodeNotFound = 23, "ratio_code_not_found", "23: rate code not found (from the vendor's PHP sample).";
+    InvoiceNoNotFound = 24, "invoice_no_not_found", "24: invoice number not found (from the vendor's PHP sample).";
+    CardNotFound = 25, "card_not_found", "25: card not found (from the vendor's PHP sample).";
+    CardKeyUndefined = 26, "card_key_undefined", "26: card key undefined (from the vendor's PHP sample).";
+    OldSuccessful = 100, "old_successful", "100: a previous successful transaction (Önceki Başarılı İşlem): the request was a repeat and the first one had succeeded.";
+    SubscriptionOn = 200, "subscription_on", "200: subscription on (from the vendor's PHP sample).";
+    SubscriptionOff = 201, "subscription_off", "201: subscription off (from the vendor's PHP sample).";
+}
+
+impl ResultCode {
+    /// True for 0 (successful) and 100 (previous successful transaction).
+    pub fn is_success(self) -> bool {
+        matches!(self, ResultCode::Successful | ResultCode::OldSuccessful)
+    }
+}
+
+impl From<i64> for ResultCode {
+    fn from(code: i64) -> Self {
+        ResultCode::from_code(code)
+    }
+}
+
+impl fmt::Display for ResultCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(name) => write!(f, "{} ({name})", self.code()),
+            None => write!(f, "{}", self.code()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ResultCode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Code::deserialize(deserializer).map(|c| ResultCode::from_code(c.0))
+    }
+}
+
+impl Serialize for ResultCode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(self.code())
+    }
+}
+
+impl JsonSchema for ResultCode {
+    fn schema_name() -> Cow<'static, str> {
+        "ResultCode".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "Paynet's result code, as a number or a numeric string.",
+            "oneOf": [{"type": "integer"}, {"type": "string", "pattern": "^-?[0-9]+$"}]
+        })
+    }
+}
+
+/// A numeric code that Paynet documents as `char` or `string` and sends as a
+/// number (`transaction_type`, `pos_type`, the HTTP status in an error body).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Code(pub i64);
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = scalar(deserializer)?;
+        match &value {
+            Scalar::Number(text) | Scalar::Str(text) => parse_integer(text).map(Code),
+            Scalar::Bool(_) => None,
+        }
+        .ok_or_else(|| {
+            de::Error::custom(format_args!("expected an integer code, found {}", value.describe()))
+        })
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(self.0)
+    }
+}
+
+impl JsonSchema for Code {
+    fn schema_name() -> Cow<'static, str> {
+        "Code".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "An integer code, as a number or a numeric string.",
+            "oneOf": [{"type": "integer"}, {"type": "string", "pattern": "^-?[0-9]+$"}]
+        })
+    }
+}
+
+/// A boolean sent as `true`/`false` or as the strings `"true"`/`"false"`
+/// (any letter case).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Flag(pub bool);
+
+impl Flag {
+    /// The boolean.
+    pub fn get(self) -> bool {
+        self.0
+    }
+}
+
+impl From<Flag> for bool {
+    fn from(value: Flag) -> Self {
+        value.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Flag {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = scalar(deserializer)?;
+        match &value {
+            Scalar::Bool(b) => Some(*b),
+            Scalar::Str(s) if s.trim().eq_ignore_ascii_case("true") => Some(true),
+            Scalar::Str(s) if s.trim().eq_ignore_ascii_case("false") => Some(false),
+            _ => None,
+        }
+        .map(Flag)
+        .ok_or_else(|| {
+            de::Error::custom(format_args!("expected a boolean, found {}", value.describe()))
+        })
+    }
+}
+
+impl Serialize for Flag {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bool(self.0)
+    }
+}
+
+impl JsonSchema for Flag {
+    fn schema_name() -> Cow<'static, str> {
+        "Flag".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A boolean, or the string \"true\" or \"false\".",
+            "oneOf": [{"type": "boolean"}, {"type": "string", "enum": ["true", "false", "True", "False"]}]
+        })
+    }
+}
+
+/// Text that Paynet documents as another type (`paynet_error_id` as `bool`,
+/// `currency` as `decimal`) and sends as a string: any scalar is kept as text.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Text(pub String);
+
+impl Text {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Text(match scalar(deserializer)? {
+            Scalar::Bool(b) => b.to_string(),
+            Scalar::Number(text) | Scalar::Str(text) => text,
+        }))
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl JsonSchema for Text {
+    fn schema_name() -> Cow<'static, str> {
+        "Text".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "Text, sent as a string, number or boolean.",
+            "oneOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}]
+        })
+    }
+}
+
+/// A date and time as Paynet sends it: Turkish local time with no UTC
+/// offset (`2016-04-07T15:33:09.543`). A value that does carry an offset is
+/// accepted and keeps it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LocalDateTime {
+    /// The wall-clock time as sent.
+    pub local: chrono::NaiveDateTime,
+    /// The UTC offset, when the value carried one.
+    pub offset: Option<chrono::FixedOffset>,
+}
+
+impl FromStr for LocalDateTime {
+    type Err = chrono::ParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        match chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f") {
+            Ok(local) => Ok(LocalDateTime {
+                local,
+                offset: None,
+            }),
+            Err(naive_error) => chrono::DateTime::parse_from_rfc3339(s)
+                .map(|t| LocalDateTime {
+                    local: t.naive_local(),
+                    offset: Some(*t.offset()),
+                })
+                .map_err(|_| naive_error),
+        }
+    }
+}
+
+impl fmt::Display for LocalDateTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.local.format("%Y-%m-%dT%H:%M:%S%.f"))?;
+        match self.offset {
+            Some(offset) => write!(f, "{offset}"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for LocalDateTime {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse()
+            .map_err(|e| de::Error::custom(format_args!("invalid date-time {text:?}: {e}")))
+    }
+}
+
+impl Serialize for LocalDateTime {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl JsonSchema for LocalDateTime {
+    fn schema_name() -> Cow<'static, str> {
+        "LocalDateTime".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A date and time, Turkish local time without a UTC offset unless one is given.",
+            "type": "string"
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{from_str, json, to_value};
+
+    #[test]
+    fn amounts_decode_from_numbers_and_strings_exactly() {
+        for (text, expect) in [
+            ("14.65", "14.65"),
+            ("\"14.65\"", "14.65"),
+            ("15", "15"),
+            ("0.3", "0.3"),
+            ("0.05", "0.05"),
+            ("\"0.30\"", "0.30"),
+            ("123456789012.34", "123456789012.34"),
+        ] {
+            let amount: Amount = from_str(text).unwrap();
+            assert_eq!(amount.to_string(), expect, "{text}");
+        }
+        assert_eq!(to_value(Amount::from_str("14.65").unwrap()).unwrap(), json!("14.65"));
+        assert!(from_str::<Amount>("\"14,65\"").is_err());
+        assert!(from_str::<Amount>("true").is_err());
+    }
+
+    #[test]
+    fn result_codes_decode_from_numbers_and_strings_and_keep_unknown_numbers() {
+        assert_eq!(from_str::<ResultCode>("0").unwrap(), ResultCode::Successful);
+        assert_eq!(from_str::<ResultCode>("\"0\"").unwrap(), ResultCode::Successful);
+        assert_eq!(from_str::<ResultCode>("100").unwrap(), ResultCode::OldSuccessful);
+        assert_eq!(from_str::<ResultCode>("\" 12 \"").unwrap(), ResultCode::NoData);
+        assert_eq!(from_str::<ResultCode>("4242").unwrap(), ResultCode::Other(4242));
+        assert_eq!(ResultCode::Other(4242).code(), 4242);
+        assert_eq!(ResultCode::CardKeyUndefined.code(), 26);
+        assert_eq!(ResultCode::NoData.to_string(), "12 (no_data)");
+        assert_eq!(to_value(ResultCode::OldSuccessful).unwrap(), json!(100));
+        assert!(from_str::<ResultCode>("\"zero\"").is_err());
+        assert!(from_str::<ResultCode>("1.5").is_err());
+        assert!(ResultCode::OldSuccessful.is_success() && !ResultCode::Unsuccessful.is_success());
+    }
+
+    #[test]
+    fn every_documented_code_round_trips_through_its_number() {
+        for code in (0..=26).chain([100, 200, 201]) {
+            let rc = ResultCode::from_code(code);
+            assert!(rc.name().is_some(), "{code} has no name");
+            assert_eq!(rc.code(), code);
+        }
+        assert_eq!(ResultCode::from_code(27), ResultCode::Other(27));
+    }
+
+    #[test]
+    fn flags_text_and_codes_accept_both_documented_forms() {
+        assert!(from_str::<Flag>("true").unwrap().get());
+        assert!(from_str::<Flag>("\"True\"").unwrap().get());
+        assert!(!from_str::<Flag>("\"false\"").unwrap().get());
+        assert!(from_str::<Flag>("\"yes\"").is_err());
+        assert!(from_str::<Flag>("1").is_err());
+        assert_eq!(from_str::<Text>("\"\"").unwrap().as_str(), "");
+        assert_eq!(from_str::<Text>("false").unwrap().as_str(), "false");
+        assert_eq!(from_str::<Text>("949").unwrap().as_str(), "949");
+        assert_eq!(from_str::<Code>("6").unwrap(), Code(6));
+        assert_eq!(from_str::<Code>("\"5\"").unwrap(), Code(5));
+        assert!(from_str::<Code>("\"x\"").is_err());
+    }
+
+    #[test]
+    fn dates_decode_without_and_with_an_offset() {
+        let d: LocalDateTime = from_str("\"2016-04-07T15:33:09.543\"").unwrap();
+        assert_eq!(d.offset, None);
+        assert_eq!(d.to_string(), "2016-04-07T15:33:09.543");
+        let d: LocalDateTime = from_str("\"2016-04-07T15:33:09\"").unwrap();
+        assert_eq!(d.to_string(), "2016-04-07T15:33:09");
+        let d: LocalDateTime = from_str("\"2016-04-07T15:33:09.543+03:00\"").unwrap();
+        assert_eq!(d.offset.map(|o| o.local_minus_utc()), Some(3 * 3600));
+        assert_eq!(d.to_string(), "2016-04-07T15:33:09.543+03:00");
+        assert!(from_str::<LocalDateTime>("\"yesterday\"").is_err());
+    }
+}

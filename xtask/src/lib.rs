@@ -1,0 +1,17 @@
+//! Maintenance commands for the Paynet workspace.
+//!
+//! The data flows one way: the vendor pages in `spec/vendor/` and the
+//! hand-written documents in `spec/openapi/` are merged into
+//! `spec/paynet.json`, from which progenitor generates
+//! `paynet-api/src/generated.rs`. Everything here is a library so that the
+//! tests can run it on a scratch copy of the workspace.
+
+pub mod codegen;
+pub mod generate;
+pub mod json;
+pub mod merge;
+pub mod normalize;
+pub mod sources;
+pub mod validate;
+
+pub use generate::{Outcome, generate};

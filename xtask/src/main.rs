@@ -1,0 +1,76 @@
+//! `cargo xtask`: maintenance commands for the Paynet workspace.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "cargo xtask",
+    about = "Maintenance commands for the Paynet client workspace",
+    arg_required_else_help = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Merge spec/vendor/*.md and spec/openapi/*.json into spec/paynet.json
+    /// (normalized and validated), then generate paynet-api/src/generated.rs
+    /// with progenitor.
+    Generate {
+        /// Write nothing: print a unified diff of every stale file and exit
+        /// non-zero if any is stale.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let root = workspace_root();
+    match cli.command {
+        Command::Generate { check } => match xtask::generate(&root, check) {
+            Ok(outcome) => {
+                for line in &outcome.normalizations {
+                    println!("normalized {line}");
+                }
+                if check {
+                    if outcome.stale.is_empty() {
+                        println!("generate --check: everything is up to date");
+                        ExitCode::SUCCESS
+                    } else {
+                        print!("{}", outcome.diff);
+                        eprintln!(
+                            "generate --check: stale: {} (run `cargo xtask generate`)",
+                            outcome.stale.join(", ")
+                        );
+                        ExitCode::FAILURE
+                    }
+                } else {
+                    if outcome.stale.is_empty() {
+                        println!("generate: everything was up to date");
+                    }
+                    for path in &outcome.stale {
+                        println!("generate: wrote {path}");
+                    }
+                    ExitCode::SUCCESS
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}

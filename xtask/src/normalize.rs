@@ -1,0 +1,269 @@
+//! Generic repairs that OpenAPI 3.0.3 or progenitor require, applied to each
+//! source before merging. Nothing here knows about a particular endpoint:
+//! each rule applies wherever its condition holds, and reports one line per
+//! change so that a maintainer sees what was done to the vendor's document.
+
+use serde_json::{Map, Value};
+
+/// Header parameters that OpenAPI 3.0.3 says SHALL be ignored. Left in,
+/// progenitor turns `Content-Type` into a required argument whose value
+/// replaces the JSON content type on the wire.
+const IGNORED_HEADERS: [&str; 3] = ["accept", "content-type", "authorization"];
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Applies every normalization to `doc`, returning one line per change.
+pub fn normalize(source: &str, doc: &mut Value) -> Vec<String> {
+    let mut changes = Vec::new();
+    drop_ignored_headers(source, doc, &mut changes);
+    add_response_descriptions(source, doc, &mut changes);
+    add_operation_ids(source, doc, &mut changes);
+    changes
+}
+
+/// The operations of `doc` as `(path, method, operation)`.
+fn operations_mut(doc: &mut Value) -> Vec<(String, String, &mut Map<String, Value>)> {
+    let mut out = Vec::new();
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, item) in paths.iter_mut() {
+            if let Some(item) = item.as_object_mut() {
+                for (method, op) in item.iter_mut() {
+                    if METHODS.contains(&method.as_str())
+                        && let Some(op) = op.as_object_mut()
+                    {
+                        out.push((path.clone(), method.to_uppercase(), op));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn resolve_parameter<'a>(components: &'a Value, param: &'a Value) -> Option<&'a Value> {
+    match param.get("$ref").and_then(Value::as_str) {
+        Some(reference) => {
+            let name = reference.strip_prefix("#/components/parameters/")?;
+            components.get("parameters")?.get(name)
+        }
+        None => Some(param),
+    }
+}
+
+fn is_ignored_header(param: &Value) -> Option<String> {
+    let location = param.get("in").and_then(Value::as_str)?;
+    let name = param.get("name").and_then(Value::as_str)?;
+    (location == "header" && IGNORED_HEADERS.contains(&name.to_ascii_lowercase().as_str()))
+        .then(|| name.to_string())
+}
+
+fn drop_ignored_headers(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
+    let components = doc.get("components").cloned().unwrap_or(Value::Null);
+    let filter = |list: &mut Vec<Value>, place: &str, changes: &mut Vec<String>| {
+        list.retain(|param| {
+            match resolve_parameter(&components, param).and_then(is_ignored_header) {
+                Some(name) => {
+                    changes.push(format!(
+                        "{source}: {place}: removed header parameter `{name}` (OpenAPI 3.0.3: it SHALL be ignored)"
+                    ));
+                    false
+                }
+                None => true,
+            }
+        });
+    };
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, item) in paths.iter_mut() {
+            let Some(item) = item.as_object_mut() else { continue };
+            for (key, value) in item.iter_mut() {
+                let place = if key == "parameters" {
+                    path.clone()
+                } else if METHODS.contains(&key.as_str()) {
+                    format!("{} {path}", key.to_uppercase())
+                } else {
+                    continue;
+                };
+                let list = if key == "parameters" {
+                    value.as_array_mut()
+                } else {
+                    value.get_mut("parameters").and_then(Value::as_array_mut)
+                };
+                if let Some(list) = list {
+                    filter(list, &place, changes);
+                }
+            }
+        }
+    }
+    // A component parameter that is itself an ignored header is now unused
+    // (or would be, once anyone referred to it): drop it as well.
+    if let Some(params) = doc
+        .pointer_mut("/components/parameters")
+        .and_then(Value::as_object_mut)
+    {
+        params.retain(|key, param| match is_ignored_header(param) {
+            Some(name) => {
+                changes.push(format!(
+                    "{source}: components.parameters.{key}: removed header parameter `{name}` (OpenAPI 3.0.3: it SHALL be ignored)"
+                ));
+                false
+            }
+            None => true,
+        });
+        if params.is_empty()
+            && let Some(components) = doc.get_mut("components").and_then(Value::as_object_mut)
+        {
+            components.remove("parameters");
+        }
+    }
+}
+
+/// The standard reason phrase of an HTTP status, for a missing description.
+fn reason_phrase(status: &str) -> String {
+    let phrase = match status {
+        "200" => "OK",
+        "201" => "Created",
+        "204" => "No Content",
+        "400" => "Bad Request",
+        "401" => "Unauthorized",
+        "403" => "Forbidden",
+        "404" => "Not Found",
+        "405" => "Method Not Allowed",
+        "409" => "Conflict",
+        "422" => "Unprocessable Entity",
+        "429" => "Too Many Requests",
+        "500" => "Internal Server Error",
+        "502" => "Bad Gateway",
+        "503" => "Service Unavailable",
+        "default" => "Any other response",
+        _ => return format!("HTTP {status}"),
+    };
+    phrase.to_string()
+}
+
+fn add_response_descriptions(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
+    for (path, method, op) in operations_mut(doc) {
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for (status, response) in responses.iter_mut() {
+            if let Some(response) = response.as_object_mut()
+                && !response.contains_key("$ref")
+                && !response.contains_key("description")
+            {
+                let text = reason_phrase(status);
+                changes.push(format!(
+                    "{source}: {method} {path}: response {status} had no description; set to \"{text}\""
+                ));
+                response.insert("description".into(), Value::String(text));
+            }
+        }
+    }
+    if let Some(responses) = doc
+        .pointer_mut("/components/responses")
+        .and_then(Value::as_object_mut)
+    {
+        for (name, response) in responses.iter_mut() {
+            if let Some(response) = response.as_object_mut()
+                && !response.contains_key("description")
+            {
+                changes.push(format!(
+                    "{source}: components.responses.{name} had no description; set to \"{name}\""
+                ));
+                response.insert("description".into(), Value::String(name.clone()));
+            }
+        }
+    }
+}
+
+/// `operationId` derived from a path: its last segment, in snake case
+/// (`/v1/softpos/init_reversal_transaction` → `init_reversal_transaction`).
+pub fn operation_id_from_path(path: &str) -> String {
+    let segment = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .find(|s| !s.is_empty() && !s.starts_with('{'))
+        .unwrap_or("root");
+    let mut id = String::new();
+    for c in segment.chars() {
+        if c.is_ascii_alphanumeric() {
+            if c.is_ascii_uppercase() && !id.is_empty() && !id.ends_with('_') {
+                id.push('_');
+            }
+            id.push(c.to_ascii_lowercase());
+        } else if !id.ends_with('_') {
+            id.push('_');
+        }
+    }
+    id.trim_matches('_').to_string()
+}
+
+fn add_operation_ids(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
+    for (path, method, op) in operations_mut(doc) {
+        if !op.contains_key("operationId") {
+            let id = operation_id_from_path(&path);
+            changes.push(format!(
+                "{source}: {method} {path}: had no operationId; derived `{id}` from the path"
+            ));
+            op.insert("operationId".into(), Value::String(id));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn derives_snake_case_ids_from_the_last_segment() {
+        assert_eq!(
+            operation_id_from_path("/v1/softpos/init_reversal_transaction"),
+            "init_reversal_transaction"
+        );
+        assert_eq!(operation_id_from_path("/v1/getAuthKey/"), "get_auth_key");
+        assert_eq!(operation_id_from_path("/v1/items/{id}"), "items");
+    }
+
+    #[test]
+    fn removes_ignored_headers_inline_and_by_reference_and_keeps_others() {
+        let mut doc = json!({
+            "paths": {"/x": {"post": {"parameters": [
+                {"name": "Session-Key", "in": "header", "schema": {"type": "string"}},
+                {"name": "accept", "in": "header", "schema": {"type": "string"}},
+                {"name": "Authorization", "in": "query", "schema": {"type": "string"}},
+                {"$ref": "#/components/parameters/CT"}
+            ], "operationId": "x", "responses": {}}}},
+            "components": {"parameters": {"CT": {"name": "Content-Type", "in": "header", "schema": {"type": "string"}}}}
+        });
+        let changes = normalize("s.json", &mut doc);
+        let names: Vec<&str> = doc["paths"]["/x"]["post"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["Session-Key", "Authorization"]);
+        assert!(doc["components"].get("parameters").is_none());
+        assert_eq!(changes.len(), 3, "{changes:#?}");
+        assert!(changes[0].contains("POST /x: removed header parameter `accept`"));
+        assert!(changes[1].contains("POST /x: removed header parameter `Content-Type`"));
+        assert!(changes[2].contains("components.parameters.CT"));
+    }
+
+    #[test]
+    fn fills_missing_descriptions_and_operation_ids_only_where_missing() {
+        let mut doc = json!({"paths": {"/v1/a/do_it": {"post": {"responses": {
+            "200": {"content": {}}, "400": {"description": "kept"}, "418": {}
+        }}}, "/v1/b": {"get": {"operationId": "keep_me", "responses": {"200": {"description": "d"}}}}}});
+        let changes = normalize("s.json", &mut doc);
+        let post = &doc["paths"]["/v1/a/do_it"]["post"];
+        assert_eq!(post["responses"]["200"]["description"], "OK");
+        assert_eq!(post["responses"]["400"]["description"], "kept");
+        assert_eq!(post["responses"]["418"]["description"], "HTTP 418");
+        assert_eq!(post["operationId"], "do_it");
+        assert_eq!(doc["paths"]["/v1/b"]["get"]["operationId"], "keep_me");
+        assert_eq!(changes.len(), 3, "{changes:#?}");
+    }
+}
