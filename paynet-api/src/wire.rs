@@ -135,9 +135,9 @@ impl fmt::Display for Amount {
 impl<'de> Deserialize<'de> for Amount {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         match scalar(deserializer)? {
-            Scalar::Number(text) | Scalar::Str(text) => text.parse().map_err(|e| {
-                de::Error::custom(format_args!("invalid amount {text:?}: {e}"))
-            }),
+            Scalar::Number(text) | Scalar::Str(text) => text
+                .parse()
+                .map_err(|e| de::Error::custom(format_args!("invalid amount {text:?}: {e}"))),
             other => Err(de::Error::custom(format_args!(
                 "expected an amount, found {}",
                 other.describe()
@@ -302,7 +302,10 @@ impl<'de> Deserialize<'de> for Code {
             Scalar::Bool(_) => None,
         }
         .ok_or_else(|| {
-            de::Error::custom(format_args!("expected an integer code, found {}", value.describe()))
+            de::Error::custom(format_args!(
+                "expected an integer code, found {}",
+                value.describe()
+            ))
         })
     }
 }
@@ -354,7 +357,10 @@ impl<'de> Deserialize<'de> for Flag {
         }
         .map(Flag)
         .ok_or_else(|| {
-            de::Error::custom(format_args!("expected a boolean, found {}", value.describe()))
+            de::Error::custom(format_args!(
+                "expected a boolean, found {}",
+                value.describe()
+            ))
         })
     }
 }
@@ -507,7 +513,10 @@ mod tests {
             let amount: Amount = from_str(text).unwrap();
             assert_eq!(amount.to_string(), expect, "{text}");
         }
-        assert_eq!(to_value(Amount::from_str("14.65").unwrap()).unwrap(), json!("14.65"));
+        assert_eq!(
+            to_value(Amount::from_str("14.65").unwrap()).unwrap(),
+            json!("14.65")
+        );
         assert!(from_str::<Amount>("\"14,65\"").is_err());
         assert!(from_str::<Amount>("true").is_err());
     }
@@ -515,10 +524,22 @@ mod tests {
     #[test]
     fn result_codes_decode_from_numbers_and_strings_and_keep_unknown_numbers() {
         assert_eq!(from_str::<ResultCode>("0").unwrap(), ResultCode::Successful);
-        assert_eq!(from_str::<ResultCode>("\"0\"").unwrap(), ResultCode::Successful);
-        assert_eq!(from_str::<ResultCode>("100").unwrap(), ResultCode::OldSuccessful);
-        assert_eq!(from_str::<ResultCode>("\" 12 \"").unwrap(), ResultCode::NoData);
-        assert_eq!(from_str::<ResultCode>("4242").unwrap(), ResultCode::Other(4242));
+        assert_eq!(
+            from_str::<ResultCode>("\"0\"").unwrap(),
+            ResultCode::Successful
+        );
+        assert_eq!(
+            from_str::<ResultCode>("100").unwrap(),
+            ResultCode::OldSuccessful
+        );
+        assert_eq!(
+            from_str::<ResultCode>("\" 12 \"").unwrap(),
+            ResultCode::NoData
+        );
+        assert_eq!(
+            from_str::<ResultCode>("4242").unwrap(),
+            ResultCode::Other(4242)
+        );
         assert_eq!(ResultCode::Other(4242).code(), 4242);
         assert_eq!(ResultCode::CardKeyUndefined.code(), 26);
         assert_eq!(ResultCode::NoData.to_string(), "12 (no_data)");

@@ -8,12 +8,24 @@ use serde_json::Value;
 /// one form, and the hand-written types (`paynet-api/src/wire.rs`) that
 /// decode every form. Progenitor matches them by component name.
 pub const REPLACEMENTS: [(&str, &str, &[TypeImpl]); 6] = [
-    ("Amount", "crate::wire::Amount", &[TypeImpl::Display, TypeImpl::FromStr]),
-    ("ResultCode", "crate::wire::ResultCode", &[TypeImpl::Display]),
+    (
+        "Amount",
+        "crate::wire::Amount",
+        &[TypeImpl::Display, TypeImpl::FromStr],
+    ),
+    (
+        "ResultCode",
+        "crate::wire::ResultCode",
+        &[TypeImpl::Display],
+    ),
     ("Flag", "crate::wire::Flag", &[]),
     ("Code", "crate::wire::Code", &[TypeImpl::Display]),
     ("Text", "crate::wire::Text", &[TypeImpl::Display]),
-    ("LocalDateTime", "crate::wire::LocalDateTime", &[TypeImpl::Display]),
+    (
+        "LocalDateTime",
+        "crate::wire::LocalDateTime",
+        &[TypeImpl::Display],
+    ),
 ];
 
 /// The settings the client is generated with.

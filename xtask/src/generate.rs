@@ -58,8 +58,14 @@ pub fn build(root: &Path) -> Result<(Vec<Output>, Vec<String>)> {
     );
     Ok((
         vec![
-            Output { path: SPEC, text: spec_text },
-            Output { path: CLIENT, text: client_text },
+            Output {
+                path: SPEC,
+                text: spec_text,
+            },
+            Output {
+                path: CLIENT,
+                text: client_text,
+            },
         ],
         normalizations,
     ))

@@ -38,11 +38,14 @@ pub fn check_version(source: &Source) -> Result<(), SourceError> {
 
 /// Merges normalized sources into one document.
 pub fn merge(sources: &[Source]) -> Result<Value, SourceError> {
-    let base = sources.iter().find(|s| s.name == BASE).ok_or_else(|| SourceError {
-        file: BASE.to_string(),
-        position: None,
-        message: "missing: it gives the merged document its info and servers".to_string(),
-    })?;
+    let base = sources
+        .iter()
+        .find(|s| s.name == BASE)
+        .ok_or_else(|| SourceError {
+            file: BASE.to_string(),
+            position: None,
+            message: "missing: it gives the merged document its info and servers".to_string(),
+        })?;
 
     let mut paths = Map::new();
     let mut path_owner: Map<String, Value> = Map::new();
@@ -57,7 +60,10 @@ pub fn merge(sources: &[Source]) -> Result<Value, SourceError> {
                 if let Some(owner) = path_owner.get(path) {
                     return Err(error(
                         source,
-                        format!("path {path} is already defined in {}", owner.as_str().unwrap_or("?")),
+                        format!(
+                            "path {path} is already defined in {}",
+                            owner.as_str().unwrap_or("?")
+                        ),
                     ));
                 }
                 path_owner.insert(path.clone(), Value::String(source.name.clone()));
@@ -67,7 +73,10 @@ pub fn merge(sources: &[Source]) -> Result<Value, SourceError> {
         if let Some(sections) = source.doc.get("components").and_then(Value::as_object) {
             for (section, entries) in sections {
                 let Some(entries) = entries.as_object() else {
-                    return Err(error(source, format!("components.{section} is not an object")));
+                    return Err(error(
+                        source,
+                        format!("components.{section} is not an object"),
+                    ));
                 };
                 let target = components
                     .entry(section.clone())
@@ -107,7 +116,12 @@ pub fn merge(sources: &[Source]) -> Result<Value, SourceError> {
     // merged document lists every tag it uses.
     for item in paths.values() {
         for op in item.as_object().into_iter().flat_map(|m| m.values()) {
-            for tag in op.get("tags").and_then(Value::as_array).into_iter().flatten() {
+            for tag in op
+                .get("tags")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 if !tags.iter().any(|t| t.get("name") == Some(tag)) {
                     tags.push(json!({ "name": tag }));
                 }
@@ -118,7 +132,10 @@ pub fn merge(sources: &[Source]) -> Result<Value, SourceError> {
 
     let mut doc = Map::new();
     doc.insert("openapi".into(), json!("3.0.3"));
-    doc.insert("info".into(), base.doc.get("info").cloned().unwrap_or(Value::Null));
+    doc.insert(
+        "info".into(),
+        base.doc.get("info").cloned().unwrap_or(Value::Null),
+    );
     if let Some(servers) = base.doc.get("servers") {
         doc.insert("servers".into(), servers.clone());
     }

@@ -76,7 +76,9 @@ fn drop_ignored_headers(source: &str, doc: &mut Value, changes: &mut Vec<String>
     };
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
-            let Some(item) = item.as_object_mut() else { continue };
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
             for (key, value) in item.iter_mut() {
                 let place = if key == "parameters" {
                     path.clone()

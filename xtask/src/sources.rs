@@ -38,7 +38,9 @@ pub struct SourceError {
 impl fmt::Display for SourceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.position {
-            Some((line, column)) => write!(f, "{}:{}:{}: {}", self.file, line, column, self.message),
+            Some((line, column)) => {
+                write!(f, "{}:{}:{}: {}", self.file, line, column, self.message)
+            }
             None => write!(f, "{}: {}", self.file, self.message),
         }
     }
@@ -160,6 +162,10 @@ mod tests {
     fn json_error_position_is_counted_in_the_file() {
         let err = parse_json("spec/vendor/p.md", 8, "{\n  \"a\": ,\n}").unwrap_err();
         assert_eq!(err.position, Some((9, 8)));
-        assert!(err.to_string().starts_with("spec/vendor/p.md:9:8: invalid JSON"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("spec/vendor/p.md:9:8: invalid JSON"),
+            "{err}"
+        );
     }
 }

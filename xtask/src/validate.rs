@@ -35,6 +35,11 @@ mod tests {
         doc["paths"]["/a"]["get"]["responses"]["200"] = json!({});
         let errors = openapi_errors(&doc);
         assert!(!errors.is_empty());
-        assert!(errors.iter().any(|e| e.starts_with("/paths/~1a/get/responses/200")), "{errors:#?}");
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.starts_with("/paths/~1a/get/responses/200")),
+            "{errors:#?}"
+        );
     }
 }
