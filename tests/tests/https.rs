@@ -13,6 +13,15 @@ use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 
+fn state() -> paynet_api::runtime::ClientState {
+    paynet_api::runtime::ClientState::default()
+        .with_credential(
+            "secret_key",
+            reqwest::header::HeaderValue::from_static("Basic sck_test"),
+        )
+        .unwrap()
+}
+
 const BODY: &str =
     r#"{"object_name":"transaction_preauth_reversed_request","code":0,"message":"Başarılı İşlem"}"#;
 
@@ -79,7 +88,7 @@ async fn the_generated_client_reaches_an_https_server_it_trusts() {
         .tls_certs_only([reqwest::Certificate::from_pem(cert_pem.as_bytes()).unwrap()])
         .build()
         .unwrap();
-    let client = paynet_api::Client::new_with_client(&base, http);
+    let client = paynet_api::Client::new_with_client(&base, http, state());
     let answer = client
         .preauth_reversal()
         .body(paynet_api::types::PreauthReversalRequest {
@@ -99,7 +108,7 @@ async fn the_generated_client_reaches_an_https_server_it_trusts() {
 #[tokio::test]
 async fn an_untrusted_certificate_is_refused() {
     let (base, _cert_pem, _server) = one_shot_tls_server().await;
-    let client = paynet_api::Client::new(&base);
+    let client = paynet_api::Client::new(&base, state());
     let err = client
         .preauth_reversal()
         .body(paynet_api::types::PreauthReversalRequest {

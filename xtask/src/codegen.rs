@@ -1,7 +1,7 @@
 //! Client generation with progenitor's library API.
 
-use anyhow::{Context, Result};
-use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
+use anyhow::{Context, Result, bail};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 use serde_json::Value;
 
 /// Named schemas of `spec/openapi/base.json` that Paynet sends in more than
@@ -28,12 +28,17 @@ pub const REPLACEMENTS: [(&str, &str, &[TypeImpl]); 6] = [
     ),
 ];
 
-/// The settings the client is generated with.
+/// The settings the client is generated with. The client carries a
+/// `crate::runtime::ClientState` (credentials, body limit) and its hooks are
+/// implemented by hand in `paynet-api/src/runtime.rs`; a missing impl is a
+/// compile error rather than silently unauthenticated requests.
 pub fn settings() -> GenerationSettings {
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
+        .with_inner_type(quote::quote!(crate::runtime::ClientState))
+        .with_hooks(HooksMode::Expected)
         .with_derive("schemars::JsonSchema");
     for (schema, path, impls) in REPLACEMENTS {
         settings.with_replacement(schema, path, impls.iter().cloned());
@@ -50,5 +55,132 @@ pub fn client_source(doc: &Value) -> Result<String> {
         .generate_tokens(&spec)
         .map_err(|e| anyhow::anyhow!("progenitor refused the merged document: {e}"))?;
     let file: syn::File = syn::parse2(tokens).context("progenitor's output does not parse")?;
+    Ok(prettyplease::unparse(&file))
+}
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+fn rust_str(text: &str) -> String {
+    format!("{text:?}")
+}
+
+/// The operations table (`generated_operations.rs`): for every operation,
+/// which security schemes it requires and which header parameters it takes,
+/// and for every scheme the header it travels in. The hooks in
+/// `paynet-api/src/runtime.rs` read it, so which operation gets which
+/// credential is decided by the spec, never by Rust code per endpoint.
+pub fn operations_source(doc: &Value) -> Result<String> {
+    let mut schemes = Vec::new();
+    if let Some(map) = doc
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+    {
+        for (name, scheme) in map {
+            let header = match (
+                scheme.get("type").and_then(Value::as_str),
+                scheme.get("in").and_then(Value::as_str),
+            ) {
+                (Some("apiKey"), Some("header")) => scheme
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .context("an apiKey scheme without a header name")?
+                    .to_string(),
+                (Some("http"), _) => "Authorization".to_string(),
+                (kind, place) => bail!(
+                    "security scheme {name} ({kind:?} in {place:?}) is not supported: only header credentials are"
+                ),
+            };
+            schemes.push(format!(
+                "SecurityScheme {{ name: {}, header: {} }}",
+                rust_str(name),
+                rust_str(&header.to_ascii_lowercase())
+            ));
+        }
+    }
+    let default_security = doc.get("security").cloned().unwrap_or(Value::Array(vec![]));
+    let mut operations = Vec::new();
+    let mut span_arms = Vec::new();
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if !METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            let id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .with_context(|| format!("{method} {path} has no operationId"))?;
+            let security = op.get("security").unwrap_or(&default_security);
+            let alternatives: Vec<String> = security
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|requirement| {
+                    let names: Vec<String> = requirement
+                        .as_object()
+                        .into_iter()
+                        .flatten()
+                        .map(|(name, _)| rust_str(name))
+                        .collect();
+                    format!("&[{}]", names.join(", "))
+                })
+                .collect();
+            let headers: Vec<String> = item
+                .get("parameters")
+                .into_iter()
+                .chain(op.get("parameters"))
+                .filter_map(Value::as_array)
+                .flatten()
+                .filter(|p| p.get("in").and_then(Value::as_str) == Some("header"))
+                .filter_map(|p| p.get("name").and_then(Value::as_str))
+                .map(|name| rust_str(&name.to_ascii_lowercase()))
+                .collect();
+            operations.push(format!(
+                "Operation {{ id: {}, method: {}, path: {}, security: &[{}], header_parameters: &[{}] }}",
+                rust_str(id),
+                rust_str(&method.to_uppercase()),
+                rust_str(path),
+                alternatives.join(", "),
+                headers.join(", ")
+            ));
+            span_arms.push(format!(
+                "{} => tracing::info_span!({}, status = Empty, result_code = Empty, outcome = Empty),",
+                rust_str(id),
+                rust_str(id)
+            ));
+        }
+    }
+    let text = format!(
+        r#"
+use tracing::field::Empty;
+
+use crate::runtime::{{Operation, SecurityScheme}};
+
+/// Every operation of `spec/paynet.json`.
+pub static OPERATIONS: &[Operation] = &[{}];
+
+/// Every security scheme of `spec/paynet.json`, with the header it travels in.
+pub static SECURITY_SCHEMES: &[SecurityScheme] = &[{}];
+
+/// A span named after the operation (span names are static in `tracing`,
+/// hence one arm per operation).
+pub(crate) fn operation_span(operation_id: &str) -> tracing::Span {{
+    match operation_id {{
+        {}
+        _ => tracing::info_span!("paynet_operation", operation_id, status = Empty, result_code = Empty, outcome = Empty),
+    }}
+}}
+"#,
+        operations.join(", "),
+        schemes.join(", "),
+        span_arms.join("\n        ")
+    );
+    let file: syn::File = syn::parse_str(&text).context("the operations table does not parse")?;
     Ok(prettyplease::unparse(&file))
 }
