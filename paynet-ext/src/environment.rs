@@ -1,0 +1,349 @@
+//! Where the client talks to, and how it is built.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use paynet_api::runtime::{ClientState, DEFAULT_MAX_BODY_BYTES};
+use reqwest::Url;
+
+use crate::credentials::SecretKey;
+
+/// The scheme name of the merchant secret key in `spec/paynet.json`.
+const SECRET_KEY_SCHEME: &str = "secret_key";
+
+/// Why a client could not be built. Messages never contain a key.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A base URL that does not parse, or is not http(s).
+    #[error("the base URL {url:?} is not usable: {reason}")]
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Plain HTTP to a host other than this machine.
+    #[error(
+        "the base URL {url:?} uses plain http to a host that is not loopback; Paynet only answers over https, and a secret key must not cross a network unencrypted"
+    )]
+    PlainHttp {
+        /// The URL as given.
+        url: String,
+    },
+    /// `PAYNET_ENV` holds something other than `production` or `sandbox`.
+    #[error("PAYNET_ENV is {value:?}; expected production or sandbox")]
+    UnknownEnvironment {
+        /// The value found.
+        value: String,
+    },
+    /// A required environment variable is not set.
+    #[error("the environment variable {0} is not set")]
+    MissingVariable(&'static str),
+    /// Neither `PAYNET_ENV` nor `PAYNET_BASE_URL` is set.
+    #[error(
+        "set PAYNET_ENV to production or sandbox, or PAYNET_BASE_URL to a Paynet-compatible server"
+    )]
+    NoEnvironment,
+    /// The secret key was refused (its value is not shown).
+    #[error("the secret key was refused: {0}")]
+    InvalidSecretKey(&'static str),
+    /// The session key was refused (its value is not shown).
+    #[error("the session key was refused: {0}")]
+    InvalidSessionKey(&'static str),
+    /// reqwest could not build its client (for example no TLS backend).
+    #[error("the HTTP client could not be built: {0}")]
+    HttpClient(#[source] reqwest::Error),
+}
+
+/// A Paynet environment.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Environment {
+    /// Production (Canlı Sistem), `https://api.paynet.com.tr`: real money.
+    Production,
+    /// Sandbox (Test Sistemi), `https://pts-api.paynet.com.tr`.
+    Sandbox,
+    /// Any other base URL: a proxy, a local simulator. Plain `http://` is
+    /// accepted only for loopback hosts.
+    Custom(Url),
+}
+
+impl fmt::Debug for Environment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Environment::Production => f.write_str("Production"),
+            Environment::Sandbox => f.write_str("Sandbox"),
+            Environment::Custom(url) => write!(f, "Custom({})", url.as_str()),
+        }
+    }
+}
+
+impl Environment {
+    /// The production base URL.
+    pub const PRODUCTION_URL: &'static str = "https://api.paynet.com.tr";
+    /// The sandbox base URL.
+    pub const SANDBOX_URL: &'static str = "https://pts-api.paynet.com.tr";
+
+    /// A custom base URL, checked: http(s) only, plain http only to loopback
+    /// (`localhost`, `127.0.0.0/8`, `[::1]`).
+    pub fn custom(url: &str) -> Result<Self, ConfigError> {
+        let parsed = Url::parse(url).map_err(|e| ConfigError::InvalidUrl {
+            url: url.to_string(),
+            reason: e.to_string(),
+        })?;
+        match parsed.scheme() {
+            "https" => {}
+            "http" if is_loopback(&parsed) => {}
+            "http" => {
+                return Err(ConfigError::PlainHttp {
+                    url: url.to_string(),
+                });
+            }
+            other => {
+                return Err(ConfigError::InvalidUrl {
+                    url: url.to_string(),
+                    reason: format!("the scheme {other:?} is not http or https"),
+                });
+            }
+        }
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            return Err(ConfigError::InvalidUrl {
+                url: url.to_string(),
+                reason: "a base URL takes no query or fragment".to_string(),
+            });
+        }
+        Ok(Environment::Custom(parsed))
+    }
+
+    /// Reads `PAYNET_BASE_URL` (any server, checked as by
+    /// [`Environment::custom`]) or else `PAYNET_ENV` (`production` or
+    /// `sandbox`). Neither set is an error: the client never picks an
+    /// environment, least of all production, on its own.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        if let Ok(url) = std::env::var("PAYNET_BASE_URL") {
+            return Environment::custom(url.trim());
+        }
+        match std::env::var("PAYNET_ENV") {
+            Ok(value) => value.parse(),
+            Err(_) => Err(ConfigError::NoEnvironment),
+        }
+    }
+
+    /// The base URL, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        match self {
+            Environment::Production => Self::PRODUCTION_URL.to_string(),
+            Environment::Sandbox => Self::SANDBOX_URL.to_string(),
+            Environment::Custom(url) => url.as_str().trim_end_matches('/').to_string(),
+        }
+    }
+}
+
+impl std::str::FromStr for Environment {
+    type Err = ConfigError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "production" | "prod" | "live" => Ok(Environment::Production),
+            "sandbox" | "test" => Ok(Environment::Sandbox),
+            _ => Err(ConfigError::UnknownEnvironment {
+                value: s.to_string(),
+            }),
+        }
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host_str() {
+        Some("localhost") => true,
+        Some(host) => host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback()),
+        None => false,
+    }
+}
+
+/// Builds a ready [`paynet_api::Client`]: base URL, credentials, timeouts,
+/// `User-Agent`, body limit.
+///
+/// Defaults: connect timeout 10 s, whole-request timeout 30 s, bodies up to
+/// 1 MiB, `User-Agent: paynet-ext/<version>`.
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    environment: Environment,
+    secret_key: Option<SecretKey>,
+    connect_timeout: Duration,
+    timeout: Duration,
+    max_body_bytes: usize,
+    http_client: Option<reqwest::Client>,
+}
+
+impl ClientBuilder {
+    /// The default connect timeout.
+    pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+    /// The default timeout of a whole request.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+    /// The `User-Agent` the client sends.
+    pub const USER_AGENT: &'static str = concat!("paynet-ext/", env!("CARGO_PKG_VERSION"));
+
+    /// A builder for `environment`, with no credential yet.
+    pub fn new(environment: Environment) -> Self {
+        ClientBuilder {
+            environment,
+            secret_key: None,
+            connect_timeout: Self::DEFAULT_CONNECT_TIMEOUT,
+            timeout: Self::DEFAULT_TIMEOUT,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            http_client: None,
+        }
+    }
+
+    /// A builder from the environment: [`Environment::from_env`], and
+    /// `PAYNET_SECRET_KEY` when set (a client for SoftPOS operations alone
+    /// needs none).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let mut builder = ClientBuilder::new(Environment::from_env()?);
+        if std::env::var_os(SecretKey::ENV).is_some() {
+            builder = builder.secret_key(SecretKey::from_env()?);
+        }
+        Ok(builder)
+    }
+
+    /// The merchant secret key, for the operations whose spec requires it.
+    pub fn secret_key(mut self, key: SecretKey) -> Self {
+        self.secret_key = Some(key);
+        self
+    }
+
+    /// How long to wait for a connection.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long a whole request may take, answer included.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The largest response body read; a larger one is refused with
+    /// [`crate::Error::BodyTooLarge`] without being read whole.
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body_bytes = limit;
+        self
+    }
+
+    /// Use this reqwest client (its own timeouts, proxy, TLS roots and
+    /// `User-Agent` then apply instead of this builder's).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<paynet_api::Client, ConfigError> {
+        let http = match self.http_client {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .timeout(self.timeout)
+                .user_agent(Self::USER_AGENT)
+                .build()
+                .map_err(ConfigError::HttpClient)?,
+        };
+        let mut state = ClientState::default().with_max_body_bytes(self.max_body_bytes);
+        if let Some(key) = &self.secret_key {
+            state = state
+                .with_credential(SECRET_KEY_SCHEME, key.header_value())
+                .expect("spec/paynet.json defines the secret_key scheme");
+        }
+        Ok(paynet_api::Client::new_with_client(
+            &self.environment.base_url(),
+            http,
+            state,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn named_environments_have_paynets_hosts() {
+        assert_eq!(
+            Environment::Production.base_url(),
+            "https://api.paynet.com.tr"
+        );
+        assert_eq!(
+            Environment::Sandbox.base_url(),
+            "https://pts-api.paynet.com.tr"
+        );
+        assert_eq!(
+            "Sandbox".parse::<Environment>().unwrap(),
+            Environment::Sandbox
+        );
+        assert_eq!(
+            "production".parse::<Environment>().unwrap(),
+            Environment::Production
+        );
+        let err = "staging".parse::<Environment>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "PAYNET_ENV is \"staging\"; expected production or sandbox"
+        );
+    }
+
+    #[test]
+    fn plain_http_is_only_for_loopback() {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://localhost:1/",
+            "http://[::1]:9",
+            "http://127.5.0.1",
+            "https://paynet.example.com/proxy/",
+        ] {
+            assert!(Environment::custom(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(
+            Environment::custom("https://paynet.example.com/proxy/")
+                .unwrap()
+                .base_url(),
+            "https://paynet.example.com/proxy"
+        );
+        let err = Environment::custom("http://10.0.0.5:8080").unwrap_err();
+        assert!(matches!(err, ConfigError::PlainHttp { .. }));
+        assert_eq!(
+            err.to_string(),
+            "the base URL \"http://10.0.0.5:8080\" uses plain http to a host that is not loopback; Paynet only answers over https, and a secret key must not cross a network unencrypted"
+        );
+        assert!(matches!(
+            Environment::custom("http://localhost.evil.com"),
+            Err(ConfigError::PlainHttp { .. })
+        ));
+        assert!(matches!(
+            Environment::custom("ftp://localhost"),
+            Err(ConfigError::InvalidUrl { .. })
+        ));
+        assert!(matches!(
+            Environment::custom("not a url"),
+            Err(ConfigError::InvalidUrl { .. })
+        ));
+    }
+
+    #[test]
+    fn the_builder_debug_output_hides_the_key() {
+        let builder = ClientBuilder::new(Environment::Sandbox)
+            .secret_key(SecretKey::new("sck_hidden").unwrap());
+        let text = format!("{builder:?}");
+        assert!(!text.contains("sck_hidden"), "{text}");
+        assert!(text.contains("SecretKey([redacted])"), "{text}");
+        let client = builder.build().unwrap();
+        let text = format!("{client:?}");
+        assert!(!text.contains("sck_hidden"), "{text}");
+        assert!(text.contains("secret_key"), "{text}");
+    }
+}

@@ -1,0 +1,364 @@
+//! One error type for everything a Paynet call can end in.
+
+use std::any::Any;
+use std::fmt;
+
+use bytes::Bytes;
+use paynet_api::wire::ResultCode;
+
+/// How many bytes of an unreadable body an error's `Display` quotes.
+pub const SNIPPET_BYTES: usize = 200;
+
+/// The `type` of Paynet's error body (hata tipi).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorType {
+    /// `api_error`: Paynet failed.
+    ApiError,
+    /// `invalid_request_error`: the request was invalid.
+    InvalidRequestError,
+    /// `authorization_error`: the credentials were refused.
+    AuthorizationError,
+    /// `no_data_error`: nothing matched (for example an unknown transaction).
+    NoDataError,
+    /// A type Paynet's documentation does not list, kept as sent.
+    Other(String),
+    /// The body had no `type`.
+    Missing,
+}
+
+impl ErrorType {
+    /// The type as Paynet writes it.
+    pub fn from_wire(text: Option<&str>) -> Self {
+        match text {
+            None => ErrorType::Missing,
+            Some("api_error") => ErrorType::ApiError,
+            Some("invalid_request_error") => ErrorType::InvalidRequestError,
+            Some("authorization_error") => ErrorType::AuthorizationError,
+            Some("no_data_error") => ErrorType::NoDataError,
+            Some(other) => ErrorType::Other(other.to_string()),
+        }
+    }
+}
+
+impl fmt::Display for ErrorType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ErrorType::ApiError => "api_error",
+            ErrorType::InvalidRequestError => "invalid_request_error",
+            ErrorType::AuthorizationError => "authorization_error",
+            ErrorType::NoDataError => "no_data_error",
+            ErrorType::Other(text) => text,
+            ErrorType::Missing => "no type",
+        })
+    }
+}
+
+/// The reasons a bank decline carries: the bank's (`bank_error_*`) and
+/// Paynet's (`paynet_error_*`), as sent (empty strings are kept out).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeclineReason {
+    /// `bank_error_id`: the bank's code.
+    pub bank_error_id: Option<String>,
+    /// `bank_error_message`.
+    pub bank_error_message: Option<String>,
+    /// `bank_error_short_desc`.
+    pub bank_error_short_desc: Option<String>,
+    /// `bank_error_long_desc`.
+    pub bank_error_long_desc: Option<String>,
+    /// `paynet_error_id`: Paynet's code.
+    pub paynet_error_id: Option<String>,
+    /// `paynet_error_message`.
+    pub paynet_error_message: Option<String>,
+}
+
+impl fmt::Display for DeclineReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let bank = self
+            .bank_error_message
+            .as_deref()
+            .or(self.bank_error_short_desc.as_deref())
+            .or(self.bank_error_long_desc.as_deref());
+        match (bank, &self.bank_error_id) {
+            (Some(message), Some(id)) => write!(f, "{} (bank code {id})", message.trim())?,
+            (Some(message), None) => write!(f, "{}", message.trim())?,
+            (None, Some(id)) => write!(f, "bank code {id}")?,
+            (None, None) => f.write_str("no reason given by the bank")?,
+        }
+        match (&self.paynet_error_message, &self.paynet_error_id) {
+            (Some(message), Some(id)) => write!(f, "; Paynet: {} (code {id})", message.trim()),
+            (Some(message), None) => write!(f, "; Paynet: {}", message.trim()),
+            (None, Some(id)) => write!(f, "; Paynet code {id}"),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+/// The decoded response of a call that did not succeed, kept whole for the
+/// caller: [`Error::response`] gives it back as the generated type.
+pub struct DecodedResponse(pub(crate) Box<dyn Any + Send + Sync>);
+
+impl fmt::Debug for DecodedResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DecodedResponse(..)")
+    }
+}
+
+fn retry_note(retry_safe: bool) -> &'static str {
+    if retry_safe {
+        "the connection was never made, so sending it again is safe"
+    } else {
+        "the request may have reached Paynet, so check the transaction before sending it again"
+    }
+}
+
+/// What a Paynet call can end in, other than success.
+///
+/// Every variant that had a response keeps its raw body
+/// ([`Error::raw_body`]). Nothing is retried by this crate:
+/// [`Error::is_retry_safe`] says when sending again cannot move money twice.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request was refused before anything was sent: a value broke the
+    /// spec (an `xact_id` over 100 characters) or a credential the operation
+    /// needs is missing.
+    #[error("the request was not sent: {message}")]
+    InvalidRequest {
+        /// What is wrong.
+        message: String,
+    },
+
+    /// The connection failed, or broke before a whole answer arrived.
+    #[error("the connection to Paynet failed ({source}); {}", retry_note(*retry_safe))]
+    Transport {
+        /// reqwest's error.
+        #[source]
+        source: reqwest::Error,
+        /// True only when no connection was made: the request never left.
+        retry_safe: bool,
+    },
+
+    /// No answer in time.
+    #[error("Paynet did not answer in time; {}", retry_note(*retry_safe))]
+    Timeout {
+        /// reqwest's error.
+        #[source]
+        source: reqwest::Error,
+        /// True only when the connection itself timed out.
+        retry_safe: bool,
+    },
+
+    /// HTTP 401 (API anahtarınız yanlış), or an `authorization_error`:
+    /// the secret key is wrong, or this machine's IP address is not
+    /// registered with Paynet.
+    #[error("Paynet refused the credentials (HTTP {status}): {}", or_none(message))]
+    Unauthorized {
+        /// The HTTP status.
+        status: u16,
+        /// The body's `type`.
+        error_type: ErrorType,
+        /// The body's `result_code`, if any.
+        result_code: Option<ResultCode>,
+        /// The body's `message`.
+        message: String,
+        /// The raw body.
+        body: Bytes,
+    },
+
+    /// Any other non-2xx answer with Paynet's error body.
+    #[error(
+        "Paynet answered HTTP {status} ({error_type}{}): {}",
+        code_note(result_code),
+        or_none(message)
+    )]
+    Http {
+        /// The HTTP status.
+        status: u16,
+        /// The body's `type` (unknown types kept as text).
+        error_type: ErrorType,
+        /// The body's `result_code` (on SoftPOS, its `code`).
+        result_code: Option<ResultCode>,
+        /// The body's `message`.
+        message: String,
+        /// The raw body.
+        body: Bytes,
+    },
+
+    /// HTTP 2xx whose result code is neither 0 nor 100.
+    #[error(
+        "Paynet refused the operation with result code {code}: {}",
+        or_none(message)
+    )]
+    Paynet {
+        /// The HTTP status.
+        status: u16,
+        /// The result code.
+        code: ResultCode,
+        /// Paynet's message.
+        message: String,
+        /// The whole decoded response.
+        response: DecodedResponse,
+        /// The raw body.
+        body: Bytes,
+    },
+
+    /// HTTP 200 with `is_succeed` false: the bank refused.
+    #[error("the bank declined the operation: {reason}")]
+    BankDeclined {
+        /// The bank's and Paynet's reasons.
+        reason: Box<DeclineReason>,
+        /// The result code that came with it.
+        code: ResultCode,
+        /// The whole decoded response.
+        response: DecodedResponse,
+        /// The raw body.
+        body: Bytes,
+    },
+
+    /// `code` and `is_succeed` disagree (Paynet's own capture reversal
+    /// example: `code` 1 with `is_succeed` true). Never a success: check the
+    /// transaction.
+    #[error(
+        "Paynet's answer contradicts itself (result code {code} but is_succeed {is_succeed}); treat the outcome as unknown and check the transaction"
+    )]
+    Inconsistent {
+        /// The result code.
+        code: ResultCode,
+        /// The bank's verdict.
+        is_succeed: bool,
+        /// The whole decoded response.
+        response: DecodedResponse,
+        /// The raw body.
+        body: Bytes,
+    },
+
+    /// A body that could not be read as Paynet's answer: empty, HTML,
+    /// truncated, of the wrong shape, or without a result code.
+    #[error(
+        "Paynet's answer (HTTP {status}) could not be read: {reason}; it began with {}",
+        snippet(body)
+    )]
+    Undecodable {
+        /// The HTTP status.
+        status: u16,
+        /// Why it could not be read.
+        reason: String,
+        /// The raw body.
+        body: Bytes,
+    },
+
+    /// The body was larger than the client's limit and was not read whole.
+    #[error(
+        "Paynet's answer (HTTP {status}) is larger than the limit of {limit} bytes and was not read"
+    )]
+    BodyTooLarge {
+        /// The HTTP status.
+        status: u16,
+        /// The limit.
+        limit: usize,
+        /// The length the server declared, if it did.
+        declared: Option<u64>,
+    },
+}
+
+fn or_none(message: &str) -> &str {
+    if message.trim().is_empty() {
+        "no message"
+    } else {
+        message.trim()
+    }
+}
+
+fn code_note(code: &Option<ResultCode>) -> String {
+    match code {
+        Some(code) => format!(", result code {code}"),
+        None => String::new(),
+    }
+}
+
+/// The first bytes of a body, for a message.
+fn snippet(body: &Bytes) -> String {
+    if body.is_empty() {
+        return "nothing (an empty body)".to_string();
+    }
+    let cut = &body[..body.len().min(SNIPPET_BYTES)];
+    let text = String::from_utf8_lossy(cut);
+    if body.len() > SNIPPET_BYTES {
+        format!("{text:?}…")
+    } else {
+        format!("{text:?}")
+    }
+}
+
+impl Error {
+    /// The HTTP status, when an answer arrived.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Unauthorized { status, .. }
+            | Error::Http { status, .. }
+            | Error::Paynet { status, .. }
+            | Error::Undecodable { status, .. }
+            | Error::BodyTooLarge { status, .. } => Some(*status),
+            Error::BankDeclined { .. } | Error::Inconsistent { .. } => Some(200),
+            Error::Transport { source, .. } | Error::Timeout { source, .. } => {
+                source.status().map(|s| s.as_u16())
+            }
+            Error::InvalidRequest { .. } => None,
+        }
+    }
+
+    /// Paynet's result code, when the answer carried one.
+    pub fn result_code(&self) -> Option<ResultCode> {
+        match self {
+            Error::Paynet { code, .. }
+            | Error::BankDeclined { code, .. }
+            | Error::Inconsistent { code, .. } => Some(*code),
+            Error::Unauthorized { result_code, .. } | Error::Http { result_code, .. } => {
+                *result_code
+            }
+            _ => None,
+        }
+    }
+
+    /// The raw response body, for audits and support tickets.
+    pub fn raw_body(&self) -> Option<&[u8]> {
+        match self {
+            Error::Unauthorized { body, .. }
+            | Error::Http { body, .. }
+            | Error::Paynet { body, .. }
+            | Error::BankDeclined { body, .. }
+            | Error::Inconsistent { body, .. }
+            | Error::Undecodable { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+
+    /// The whole decoded response, as the operation's generated type `T`.
+    pub fn response<T: 'static>(&self) -> Option<&T> {
+        match self {
+            Error::Paynet { response, .. }
+            | Error::BankDeclined { response, .. }
+            | Error::Inconsistent { response, .. } => response.0.downcast_ref(),
+            _ => None,
+        }
+    }
+
+    /// True when the credentials were refused (HTTP 401, an
+    /// `authorization_error`, or result code 7).
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, Error::Unauthorized { .. })
+            || self.result_code() == Some(ResultCode::Unauthorized)
+    }
+
+    /// True only when the request certainly did not reach Paynet, so that
+    /// sending it again cannot reverse anything twice. Everything else needs
+    /// the caller to check the transaction first.
+    pub fn is_retry_safe(&self) -> bool {
+        match self {
+            Error::InvalidRequest { .. } => true,
+            Error::Transport { retry_safe, .. } | Error::Timeout { retry_safe, .. } => *retry_safe,
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,400 @@
+//! Turning what a generated `send()` returns into `Result<Reply<T>, Error>`.
+
+use std::future::Future;
+use std::ops::Deref;
+
+use bytes::Bytes;
+use paynet_api::runtime::{Exchange, capture};
+use paynet_api::wire::{Flag, ResultCode};
+use paynet_api::{Error as RawError, ResponseValue};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::{DeclineReason, DecodedResponse, Error, ErrorType};
+
+/// A successful answer: the generated response type `T` (through `Deref`),
+/// with the result code, the status and the raw body.
+#[derive(Debug, Clone)]
+pub struct Reply<T> {
+    value: T,
+    code: ResultCode,
+    status: u16,
+    body: Bytes,
+}
+
+impl<T> Reply<T> {
+    /// The decoded response.
+    pub fn into_inner(self) -> T {
+        self.value
+    }
+
+    /// `Successful` (0) or `OldSuccessful` (100).
+    pub fn result_code(&self) -> ResultCode {
+        self.code
+    }
+
+    /// True for result code 100 (Önceki Başarılı İşlem): this request
+    /// repeated one that had already succeeded, and nothing new happened.
+    pub fn is_repeat(&self) -> bool {
+        self.code == ResultCode::OldSuccessful
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The raw body as received.
+    pub fn raw_body(&self) -> &[u8] {
+        &self.body
+    }
+}
+
+impl<T> Deref for Reply<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+/// The fields every Paynet answer may carry, read from the raw body whatever
+/// the operation: this is what keeps the mapping free of per-endpoint code.
+#[derive(Deserialize, Default)]
+struct Verdict {
+    #[serde(rename = "type")]
+    error_type: Option<Value>,
+    code: Option<Value>,
+    result_code: Option<Value>,
+    is_succeed: Option<Value>,
+    message: Option<Value>,
+    bank_error_id: Option<Value>,
+    bank_error_message: Option<Value>,
+    bank_error_short_desc: Option<Value>,
+    bank_error_long_desc: Option<Value>,
+    paynet_error_id: Option<Value>,
+    paynet_error_message: Option<Value>,
+}
+
+/// A scalar as text; `null` and empty strings count as absent.
+fn text(value: &Option<Value>) -> Option<String> {
+    match value {
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(Value::Bool(b)) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn result_code(value: &Option<Value>) -> Option<ResultCode> {
+    value
+        .as_ref()
+        .filter(|v| !v.is_null())
+        .and_then(|v| ResultCode::deserialize(v).ok())
+}
+
+fn flag(value: &Option<Value>) -> Option<Result<bool, ()>> {
+    match value {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(Flag::deserialize(v).map(Flag::get).map_err(|_| ())),
+    }
+}
+
+impl Verdict {
+    fn read(body: &[u8]) -> Option<Verdict> {
+        serde_json::from_slice(body).ok()
+    }
+
+    fn decline_reason(&self) -> DeclineReason {
+        DeclineReason {
+            bank_error_id: text(&self.bank_error_id),
+            bank_error_message: text(&self.bank_error_message),
+            bank_error_short_desc: text(&self.bank_error_short_desc),
+            bank_error_long_desc: text(&self.bank_error_long_desc),
+            paynet_error_id: text(&self.paynet_error_id),
+            paynet_error_message: text(&self.paynet_error_message),
+        }
+    }
+}
+
+/// Sends a request built with the generated client and maps the answer.
+///
+/// ```no_run
+/// # async fn demo(client: paynet_api::Client) -> Result<(), paynet_ext::Error> {
+/// let reply = paynet_ext::call(
+///     client.preauth_reversal().body_map(|b| b.xact_id("xk_...")).send(),
+/// )
+/// .await?;
+/// assert!(reply.result_code().is_success());
+/// # Ok(()) }
+/// ```
+///
+/// The rules, for every operation alike:
+///
+/// - **Success**: HTTP 2xx, `code` 0 or 100, and, where the body has
+///   `is_succeed`, it is true. [`Reply::is_repeat`] tells 100 (a repeat of a
+///   transaction that had already succeeded) from 0.
+/// - HTTP 2xx with `is_succeed` false: [`Error::BankDeclined`], with the
+///   bank's and Paynet's reasons and the whole response.
+/// - HTTP 2xx with `is_succeed` true (or absent) and any other `code`:
+///   [`Error::Paynet`] with the [`ResultCode`] and message, except that
+///   `is_succeed` true with a failing `code` is [`Error::Inconsistent`]:
+///   the two verdicts disagree, and that is never a success.
+/// - HTTP 2xx without a readable `code`, or a body that is empty, HTML,
+///   truncated or of the wrong shape: [`Error::Undecodable`] with the status
+///   and the first bytes of the body.
+/// - Any other status with Paynet's error body `{type, message, code,
+///   result_code}` (or the SoftPOS `{object_name, code, message}`):
+///   [`Error::Unauthorized`] for 401 or an `authorization_error`, otherwise
+///   [`Error::Http`]; without such a body, [`Error::Undecodable`].
+/// - A body over the client's limit: [`Error::BodyTooLarge`], unread.
+/// - No answer: [`Error::Timeout`] or [`Error::Transport`]; a request the
+///   client refused to send (a value that breaks the spec, a missing
+///   credential): [`Error::InvalidRequest`].
+///
+/// Nothing is retried. Each call emits a `tracing` span named after the
+/// operation id, with the HTTP status, the result code and the outcome; no
+/// header and no body is logged.
+pub async fn call<T, E, F>(request: F) -> Result<Reply<T>, Error>
+where
+    F: Future<Output = Result<ResponseValue<T>, RawError<E>>>,
+    T: Send + Sync + 'static,
+{
+    let (result, exchange) = capture(request).await;
+    let mapped = map(result, &exchange);
+    trace(&exchange, &mapped);
+    mapped
+}
+
+fn trace<T>(exchange: &Exchange, mapped: &Result<Reply<T>, Error>) {
+    let span = exchange.span.clone().unwrap_or_else(tracing::Span::none);
+    let status = exchange.status.map(|s| s.as_u16());
+    let code = match mapped {
+        Ok(reply) => Some(reply.result_code()),
+        Err(e) => e.result_code(),
+    };
+    if let Some(status) = status {
+        span.record("status", status);
+    }
+    if let Some(code) = code {
+        span.record("result_code", code.code());
+    }
+    let outcome = outcome(mapped);
+    span.record("outcome", outcome);
+    let operation = exchange.operation.map(|op| op.id).unwrap_or("unknown");
+    span.in_scope(|| match mapped {
+        Ok(_) => tracing::info!(operation, status, result_code = code.map(|c| c.code()), outcome, "paynet call succeeded"),
+        Err(error) => tracing::warn!(operation, status, result_code = code.map(|c| c.code()), outcome, %error, "paynet call failed"),
+    });
+}
+
+fn outcome<T>(mapped: &Result<Reply<T>, Error>) -> &'static str {
+    match mapped {
+        Ok(reply) if reply.is_repeat() => "repeat_success",
+        Ok(_) => "success",
+        Err(Error::InvalidRequest { .. }) => "invalid_request",
+        Err(Error::Transport { .. }) => "transport",
+        Err(Error::Timeout { .. }) => "timeout",
+        Err(Error::Unauthorized { .. }) => "unauthorized",
+        Err(Error::Http { .. }) => "http_error",
+        Err(Error::Paynet { .. }) => "paynet_error",
+        Err(Error::BankDeclined { .. }) => "bank_declined",
+        Err(Error::Inconsistent { .. }) => "inconsistent",
+        Err(Error::Undecodable { .. }) => "undecodable",
+        Err(Error::BodyTooLarge { .. }) => "body_too_large",
+    }
+}
+
+/// Maps one call's outcome.
+fn map<T, E>(result: Result<ResponseValue<T>, RawError<E>>, x: &Exchange) -> Result<Reply<T>, Error>
+where
+    T: Send + Sync + 'static,
+{
+    let status = x.status.map(|s| s.as_u16());
+    if let (Some((limit, declared)), Some(status)) = (x.body_too_large, status) {
+        return Err(Error::BodyTooLarge {
+            status,
+            limit,
+            declared,
+        });
+    }
+    let body = x.body.clone().unwrap_or_default();
+    match result {
+        Ok(value) => {
+            let status = value.status().as_u16();
+            success(value.into_inner(), status, body)
+        }
+        Err(RawError::ErrorResponse(value)) => http_error(value.status().as_u16(), body),
+        Err(RawError::UnexpectedResponse(response)) => {
+            let status = response.status().as_u16();
+            if response.status().is_success() {
+                Err(Error::Undecodable {
+                    status,
+                    reason: format!(
+                        "HTTP {status} is not an answer the spec documents for this operation"
+                    ),
+                    body,
+                })
+            } else {
+                http_error(status, body)
+            }
+        }
+        Err(RawError::InvalidResponsePayload(bytes, error)) => {
+            let status = status.unwrap_or(0);
+            if (200..300).contains(&status) {
+                Err(Error::Undecodable {
+                    status,
+                    reason: decode_reason(&bytes, &error),
+                    body: bytes,
+                })
+            } else {
+                http_error(status, bytes)
+            }
+        }
+        Err(RawError::CommunicationError(source))
+        | Err(RawError::ResponseBodyError(source))
+        | Err(RawError::InvalidUpgrade(source)) => {
+            // Only a failed connection proves the request never left; a body
+            // that broke off after the status line certainly reached Paynet.
+            let retry_safe = source.is_connect() && x.status.is_none();
+            if source.is_timeout() {
+                Err(Error::Timeout { source, retry_safe })
+            } else {
+                Err(Error::Transport { source, retry_safe })
+            }
+        }
+        Err(RawError::InvalidRequest(message)) | Err(RawError::Custom(message)) => {
+            Err(Error::InvalidRequest { message })
+        }
+    }
+}
+
+fn decode_reason(body: &[u8], error: &serde_json::Error) -> String {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        "the body is empty".to_string()
+    } else if error.is_eof() {
+        format!("the body ends too early ({error})")
+    } else if error.is_syntax() {
+        format!("the body is not JSON ({error})")
+    } else {
+        format!("the body is not the documented answer ({error})")
+    }
+}
+
+fn success<T: Send + Sync + 'static>(
+    value: T,
+    status: u16,
+    body: Bytes,
+) -> Result<Reply<T>, Error> {
+    let verdict = Verdict::read(&body).unwrap_or_default();
+    let Some(code) = result_code(&verdict.code) else {
+        return Err(Error::Undecodable {
+            status,
+            reason: "the answer carries no readable result code".to_string(),
+            body,
+        });
+    };
+    let is_succeed = match flag(&verdict.is_succeed) {
+        Some(Ok(b)) => Some(b),
+        Some(Err(())) => {
+            return Err(Error::Undecodable {
+                status,
+                reason: "is_succeed is neither true nor false".to_string(),
+                body,
+            });
+        }
+        None => None,
+    };
+    let response = DecodedResponse(Box::new(value));
+    match (code.is_success(), is_succeed) {
+        (_, Some(false)) => Err(Error::BankDeclined {
+            reason: Box::new(verdict.decline_reason()),
+            code,
+            response,
+            body,
+        }),
+        (true, _) => {
+            let value = *response.0.downcast::<T>().expect("boxed just above");
+            Ok(Reply {
+                value,
+                code,
+                status,
+                body,
+            })
+        }
+        (false, Some(true)) => Err(Error::Inconsistent {
+            code,
+            is_succeed: true,
+            response,
+            body,
+        }),
+        (false, None) => Err(Error::Paynet {
+            status,
+            code,
+            message: text(&verdict.message).unwrap_or_default(),
+            response,
+            body,
+        }),
+    }
+}
+
+/// A non-2xx answer: Paynet's error body when it is one.
+fn http_error<T>(status: u16, body: Bytes) -> Result<Reply<T>, Error> {
+    let parsed: Option<Verdict> = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .filter(Value::is_object)
+        .and_then(|v| serde_json::from_value(v).ok());
+    let unauthorized_status = status == 401;
+    let Some(verdict) = parsed else {
+        if unauthorized_status {
+            return Err(Error::Unauthorized {
+                status,
+                error_type: ErrorType::Missing,
+                result_code: None,
+                message: String::new(),
+                body,
+            });
+        }
+        return Err(Error::Undecodable {
+            status,
+            reason: if body.iter().all(u8::is_ascii_whitespace) {
+                "the body is empty".to_string()
+            } else {
+                "the body is not Paynet's error body".to_string()
+            },
+            body,
+        });
+    };
+    let type_text = match &verdict.error_type {
+        Some(Value::String(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    let error_type = ErrorType::from_wire(type_text);
+    // The classic body carries the result code in `result_code` (its `code`
+    // is the HTTP status); the SoftPOS body has no `type` and carries the
+    // result code in `code`.
+    let result_code = result_code(&verdict.result_code).or_else(|| {
+        if verdict.error_type.is_none() {
+            self::result_code(&verdict.code)
+        } else {
+            None
+        }
+    });
+    let message = text(&verdict.message).unwrap_or_default();
+    if unauthorized_status || error_type == ErrorType::AuthorizationError {
+        Err(Error::Unauthorized {
+            status,
+            error_type,
+            result_code,
+            message,
+            body,
+        })
+    } else {
+        Err(Error::Http {
+            status,
+            error_type,
+            result_code,
+            message,
+            body,
+        })
+    }
+}
