@@ -1,0 +1,154 @@
+//! What every operation puts on the wire, as a local server receives it.
+//! One snapshot per operation and optional-field case; credentials are
+//! shown as `[redacted]`, present or absent.
+
+use paynet_ext::SessionKey;
+use paynet_tests::{SESSION, client, fixture, shape};
+use serde_json::Value;
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// A server that answers every request with a success body.
+async fn server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(fixture("softpos_init_success.json"), "application/json"),
+        )
+        .mount(&server)
+        .await;
+    server
+}
+
+/// The shape of the one request `server` received.
+async fn received(server: &MockServer) -> Value {
+    let requests = server.received_requests().await.expect("recording is on");
+    assert_eq!(requests.len(), 1, "expected exactly one request");
+    shape(&requests[0])
+}
+
+#[tokio::test]
+async fn capture_reversal() {
+    let server = server().await;
+    let client = client(&server.uri());
+    paynet_ext::call(
+        client
+            .capture_reversal()
+            .body_map(|b| b.xact_id("xk_EAAAAHTqbS04hq4sU877ZQIiNuIhJ*PVko0sJyhtHOdvxjpf"))
+            .send(),
+    )
+    .await
+    .expect("success");
+    insta::assert_json_snapshot!("capture_reversal", received(&server).await);
+}
+
+#[tokio::test]
+async fn preauth_reversal() {
+    let server = server().await;
+    let client = client(&server.uri());
+    paynet_ext::call(
+        client
+            .preauth_reversal()
+            .body_map(|b| b.xact_id("xk_EAAAANFhOW7SioFxO8LHPMruxp0hX3wE8NmJSmGUD*W3uISj"))
+            .send(),
+    )
+    .await
+    .expect("success");
+    insta::assert_json_snapshot!("preauth_reversal", received(&server).await);
+}
+
+/// SoftPOS: the four combinations of the optional `reference_no` and
+/// `callback_url`. The client holds a secret key; SoftPOS must not get it.
+#[tokio::test]
+async fn init_reversal_transaction_with_and_without_optional_fields() {
+    let session = SessionKey::new(SESSION).unwrap();
+    for (case, reference_no, callback_url) in [
+        ("minimal", None, None),
+        ("reference_no", Some("REF-1001"), None),
+        ("callback_url", None, Some("myapp://paynet/return")),
+        (
+            "reference_no_and_callback_url",
+            Some("REF-1001"),
+            Some("myapp://paynet/return"),
+        ),
+    ] {
+        let server = server().await;
+        let client = client(&server.uri());
+        let reply = paynet_ext::call(
+            client
+                .init_reversal_transaction()
+                .session_key(session.expose_secret())
+                .body_map(|mut b| {
+                    b = b.xact_id("enc_xk_0001".to_string());
+                    if let Some(r) = reference_no {
+                        b = b.reference_no(r.to_string());
+                    }
+                    if let Some(c) = callback_url {
+                        b = b.callback_url(c.to_string());
+                    }
+                    b
+                })
+                .send(),
+        )
+        .await
+        .expect("success");
+        assert_eq!(
+            reply.deeplink_url.as_deref(),
+            Some("paypos://reversal?session=ps_0001")
+        );
+        let shape = received(&server).await;
+        assert!(
+            shape["headers"].get("authorization").is_none(),
+            "{case}: SoftPOS got the secret key"
+        );
+        insta::assert_json_snapshot!(format!("init_reversal_transaction__{case}"), shape);
+    }
+}
+
+#[tokio::test]
+async fn an_operation_that_needs_the_secret_key_is_not_sent_without_one() {
+    let server = server().await;
+    let client =
+        paynet_ext::ClientBuilder::new(paynet_ext::Environment::custom(&server.uri()).unwrap())
+            .build()
+            .unwrap();
+    let err = paynet_ext::call(
+        client
+            .capture_reversal()
+            .body_map(|b| b.xact_id("xk_1"))
+            .send(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the request was not sent: capture_reversal needs the secret_key credential, which this client was not given; nothing was sent"
+    );
+    assert!(err.is_retry_safe());
+    assert_eq!(server.received_requests().await.unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn an_xact_id_over_100_characters_is_not_sent() {
+    let server = server().await;
+    let client = client(&server.uri());
+    let long = "x".repeat(101);
+    let err = paynet_ext::call(
+        client
+            .preauth_reversal()
+            .body_map(|b| b.xact_id(long.as_str()))
+            .send(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, paynet_ext::Error::InvalidRequest { .. }),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("longer than 100 characters"),
+        "{err}"
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 0);
+}
