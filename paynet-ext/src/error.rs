@@ -351,6 +351,23 @@ impl Error {
             || self.result_code() == Some(ResultCode::Unauthorized)
     }
 
+    /// True when nobody can tell from the answer whether the operation
+    /// happened: no answer, an unreadable one, a contradictory one, or a
+    /// server error. The transaction must be checked before anything else.
+    /// False for a clear refusal (a decline, a result code, a 4xx error body)
+    /// and for a request that never left.
+    pub fn is_outcome_unknown(&self) -> bool {
+        match self {
+            Error::InvalidRequest { .. } => false,
+            Error::Transport { retry_safe, .. } | Error::Timeout { retry_safe, .. } => !retry_safe,
+            Error::Inconsistent { .. } | Error::Undecodable { .. } | Error::BodyTooLarge { .. } => {
+                true
+            }
+            Error::Http { status, .. } => *status >= 500,
+            Error::Unauthorized { .. } | Error::Paynet { .. } | Error::BankDeclined { .. } => false,
+        }
+    }
+
     /// True only when the request certainly did not reach Paynet, so that
     /// sending it again cannot reverse anything twice. Everything else needs
     /// the caller to check the transaction first.

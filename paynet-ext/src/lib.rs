@@ -36,8 +36,3 @@ pub use error::{DeclineReason, DecodedResponse, Error, ErrorType, SNIPPET_BYTES}
 pub use mapping::{Reply, call};
 pub use paynet_api::wire::ResultCode;
 pub use paynet_api::{Client, types};
-
-/// The README's examples compile as doctests of this crate.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeDoctests;

@@ -198,6 +198,7 @@ async fn is_succeed_false_is_a_bank_decline_with_both_reasons_and_the_response()
     );
     assert_eq!(err.status(), Some(200));
     assert!(!err.is_retry_safe());
+    assert!(!err.is_outcome_unknown());
 }
 
 #[tokio::test]
@@ -240,6 +241,7 @@ async fn the_vendor_example_with_code_1_and_is_succeed_true_is_never_a_success()
         Some("6000")
     );
     assert!(err.response::<PreauthReversalResponse>().is_none());
+    assert!(err.is_outcome_unknown());
 }
 
 #[tokio::test]
@@ -598,6 +600,7 @@ async fn a_refused_connection_is_a_transport_error_that_is_safe_to_retry() {
         "{err:?}"
     );
     assert!(err.is_retry_safe());
+    assert!(!err.is_outcome_unknown());
     let text = err.to_string();
     assert!(
         text.starts_with(

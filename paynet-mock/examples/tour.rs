@@ -1,0 +1,360 @@
+//! A tour of the Paynet client: the three reversals, a success and the main
+//! failures of each, showing what was sent and how the answer was mapped.
+//!
+//! With no settings it starts `paynet-mock` in-process: no network, no
+//! credentials. With `PAYNET_ENV=sandbox` (or `PAYNET_BASE_URL`) and
+//! `PAYNET_SECRET_KEY` set, it runs against that server instead, for the
+//! transaction ids given as arguments:
+//!
+//! ```text
+//! cargo run -p paynet-mock --example tour                      # local simulator
+//! PAYNET_ENV=sandbox PAYNET_SECRET_KEY=sck_... [PAYNET_SESSION_KEY=...] \
+//!   cargo run -p paynet-mock --example tour -- CAPTURED_XACT_ID [PREAUTH_XACT_ID [SOFTPOS_ENCRYPTED_ID]]
+//! ```
+
+use std::time::Duration;
+
+use paynet_ext::{ClientBuilder, Environment, Error, Reply, SecretKey, SessionKey};
+use paynet_mock::{
+    CAPTURE_EXAMPLE_XACT_ID, Config, MockServer, PREAUTH_EXAMPLE_XACT_ID, Transaction,
+};
+use serde_json::{Value, json};
+
+/// Prints what is about to be sent: method, path, the credential headers
+/// (redacted), the JSON body.
+fn show_request(operation_id: &str, has_secret: bool, session: bool, body: &Value) {
+    let op = paynet_api::runtime::operation(operation_id).expect("an operation of the spec");
+    println!("   sent    {} {}", op.method, op.path);
+    if !op.security.is_empty() {
+        if has_secret {
+            println!("           authorization: Basic [redacted]");
+        } else {
+            println!("           (no secret key: the client refuses to send this)");
+        }
+    }
+    if session {
+        println!("           session-key: [redacted]");
+    }
+    println!("           {body}");
+}
+
+/// Prints how the answer was mapped.
+fn show<T>(result: &Result<Reply<T>, Error>, summary: impl Fn(&T) -> String) {
+    match result {
+        Ok(reply) => {
+            println!(
+                "   answer  HTTP {}, result code {}",
+                reply.status(),
+                reply.result_code()
+            );
+            let repeat = if reply.is_repeat() {
+                " (a repeat: an earlier identical request had already succeeded)"
+            } else {
+                ""
+            };
+            println!("   mapped  Ok: {}{repeat}", summary(reply));
+        }
+        Err(e) => {
+            if let Some(status) = e.status() {
+                println!("   answer  HTTP {status}");
+            }
+            println!("   mapped  Err({}): {e}", variant(e));
+            let advice = if e.is_retry_safe() {
+                "nothing reached Paynet: safe to send again"
+            } else if e.is_outcome_unknown() {
+                "the outcome is unknown: check the transaction before anything else"
+            } else {
+                "Paynet answered with a clear refusal"
+            };
+            println!("           {advice}");
+        }
+    }
+    println!();
+}
+
+fn variant(e: &Error) -> &'static str {
+    match e {
+        Error::InvalidRequest { .. } => "InvalidRequest",
+        Error::Transport { .. } => "Transport",
+        Error::Timeout { .. } => "Timeout",
+        Error::Unauthorized { .. } => "Unauthorized",
+        Error::Http { .. } => "Http",
+        Error::Paynet { .. } => "Paynet",
+        Error::BankDeclined { .. } => "BankDeclined",
+        Error::Inconsistent { .. } => "Inconsistent",
+        Error::Undecodable { .. } => "Undecodable",
+        Error::BodyTooLarge { .. } => "BodyTooLarge",
+        _ => "other",
+    }
+}
+
+fn title(n: &mut usize, text: &str) {
+    *n += 1;
+    println!("── {n}. {text}");
+}
+
+async fn capture(
+    client: &paynet_api::Client,
+    has_secret: bool,
+    n: &mut usize,
+    what: &str,
+    xact_id: &str,
+) {
+    title(
+        n,
+        &format!("Capture reversal (Finansallaştırma İptal): {what}"),
+    );
+    let body = json!({ "xact_id": xact_id });
+    show_request("capture_reversal", has_secret, false, &body);
+    let request = client.capture_reversal().body_map(|b| b.xact_id(xact_id));
+    let result = paynet_ext::call(request.send()).await;
+    show(&result, |r| {
+        format!(
+            "reversed {} {} (net {}, fee {} + tax {}), bank {}",
+            r.amount.map(|a| a.to_string()).unwrap_or_default(),
+            r.currency
+                .as_ref()
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            r.net_amount.map(|a| a.to_string()).unwrap_or_default(),
+            r.comission.map(|a| a.to_string()).unwrap_or_default(),
+            r.comission_tax.map(|a| a.to_string()).unwrap_or_default(),
+            r.bank_id.clone().unwrap_or_default(),
+        )
+    });
+}
+
+async fn preauth(
+    client: &paynet_api::Client,
+    has_secret: bool,
+    n: &mut usize,
+    what: &str,
+    xact_id: &str,
+) {
+    title(
+        n,
+        &format!("Pre-authorisation reversal (Ön Otorizasyon İptal): {what}"),
+    );
+    show_request(
+        "preauth_reversal",
+        has_secret,
+        false,
+        &json!({ "xact_id": xact_id }),
+    );
+    let request = client.preauth_reversal().body_map(|b| b.xact_id(xact_id));
+    let result = paynet_ext::call(request.send()).await;
+    show(&result, |r| r.message.clone().unwrap_or_default());
+}
+
+async fn softpos(
+    client: &paynet_api::Client,
+    session: &SessionKey,
+    n: &mut usize,
+    what: &str,
+    xact_id: &str,
+) {
+    title(
+        n,
+        &format!("SoftPOS reversal start (İptal / İade Başlatma): {what}"),
+    );
+    let body = json!({ "xact_id": xact_id, "reference_no": "TOUR-1" });
+    show_request("init_reversal_transaction", false, true, &body);
+    let request = client
+        .init_reversal_transaction()
+        .session_key(session.expose_secret())
+        .body_map(|b| {
+            b.xact_id(xact_id.to_string())
+                .reference_no("TOUR-1".to_string())
+        });
+    let result = paynet_ext::call(request.send()).await;
+    show(&result, |r| {
+        format!(
+            "hand {} to the PayPOS app (encryption key received: {})",
+            r.deeplink_url.clone().unwrap_or_default(),
+            r.encryption_key.is_some()
+        )
+    });
+}
+
+async fn local() -> anyhow::Result<()> {
+    let mock = MockServer::start(Config {
+        slow_delay: Duration::from_secs(3),
+        ..Config::default()
+    })
+    .await?;
+    println!(
+        "Started paynet-mock on {} (a local Paynet; nothing leaves this machine).",
+        mock.base_url()
+    );
+    println!("It knows the vendor pages' example transactions; some ids trigger chosen answers.\n");
+    let env = Environment::custom(&mock.base_url())?;
+    let client = ClientBuilder::new(env.clone())
+        .secret_key(SecretKey::new(mock.secret_key())?)
+        .build()?;
+    let n = &mut 0;
+
+    capture(
+        &client,
+        true,
+        n,
+        "the vendor's example transaction",
+        CAPTURE_EXAMPLE_XACT_ID,
+    )
+    .await;
+    capture(
+        &client,
+        true,
+        n,
+        "the same transaction again",
+        CAPTURE_EXAMPLE_XACT_ID,
+    )
+    .await;
+    capture(
+        &client,
+        true,
+        n,
+        "a transaction Paynet does not know",
+        "xk_tour_unknown",
+    )
+    .await;
+    capture(
+        &client,
+        true,
+        n,
+        "the bank declines (trigger xk_mock_bank_decline)",
+        "xk_mock_bank_decline",
+    )
+    .await;
+    capture(
+        &client,
+        true,
+        n,
+        "Paynet's own example answer: code 1 but is_succeed true",
+        "xk_mock_disagree",
+    )
+    .await;
+    let wrong_key = ClientBuilder::new(env.clone())
+        .secret_key(SecretKey::new("sck_wrong")?)
+        .build()?;
+    mock.add_transaction(Transaction::captured("xk_tour_2"));
+    capture(&wrong_key, true, n, "with a wrong secret key", "xk_tour_2").await;
+    let impatient = ClientBuilder::new(env.clone())
+        .secret_key(SecretKey::new(mock.secret_key())?)
+        .timeout(Duration::from_secs(1))
+        .build()?;
+    capture(
+        &impatient,
+        true,
+        n,
+        "Paynet answers after the client's timeout (1 s here)",
+        "xk_mock_slow",
+    )
+    .await;
+
+    preauth(
+        &client,
+        true,
+        n,
+        "the vendor's example pre-authorisation",
+        PREAUTH_EXAMPLE_XACT_ID,
+    )
+    .await;
+    preauth(
+        &client,
+        true,
+        n,
+        "a captured transaction (the wrong kind)",
+        "xk_tour_2",
+    )
+    .await;
+    preauth(
+        &client,
+        true,
+        n,
+        "a repeat Paynet answers with code 100 (trigger xk_mock_repeat)",
+        "xk_mock_repeat",
+    )
+    .await;
+    let keyless = ClientBuilder::new(env.clone()).build()?;
+    preauth(
+        &keyless,
+        false,
+        n,
+        "from a client that has no secret key",
+        PREAUTH_EXAMPLE_XACT_ID,
+    )
+    .await;
+
+    let session = SessionKey::new(mock.session_key())?;
+    softpos(&client, &session, n, "a captured transaction", "xk_tour_2").await;
+    softpos(
+        &client,
+        &SessionKey::new("expired_session")?,
+        n,
+        "with a stale session key",
+        "xk_tour_2",
+    )
+    .await;
+    softpos(
+        &client,
+        &session,
+        n,
+        "a proxy answers with an HTML error page (trigger xk_mock_html_500)",
+        "xk_mock_html_500",
+    )
+    .await;
+
+    let (total, reversed) = mock.store().counts();
+    println!("The simulator now holds {total} transactions, {reversed} of them reversed.");
+    mock.shutdown().await;
+    Ok(())
+}
+
+async fn remote() -> anyhow::Result<()> {
+    let builder = ClientBuilder::from_env()?;
+    println!(
+        "Running against {:?}: real calls, real money in production.\n",
+        Environment::from_env()?
+    );
+    let has_secret = std::env::var_os(SecretKey::ENV).is_some();
+    let client = builder.build()?;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.is_empty() {
+        anyhow::bail!(
+            "give the transaction ids to reverse: CAPTURED_XACT_ID [PREAUTH_XACT_ID [SOFTPOS_ENCRYPTED_ID]]"
+        );
+    }
+    let n = &mut 0;
+    capture(&client, has_secret, n, "a transaction you named", &args[0]).await;
+    capture(
+        &client,
+        has_secret,
+        n,
+        "a transaction Paynet does not know",
+        "xk_tour_unknown",
+    )
+    .await;
+    if let Some(id) = args.get(1) {
+        preauth(&client, has_secret, n, "a pre-authorisation you named", id).await;
+    }
+    if let Some(id) = args.get(2) {
+        softpos(
+            &client,
+            &SessionKey::from_env()?,
+            n,
+            "a transaction you named",
+            id,
+        )
+        .await;
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    if std::env::var_os("PAYNET_ENV").is_some() || std::env::var_os("PAYNET_BASE_URL").is_some() {
+        remote().await
+    } else {
+        local().await
+    }
+}

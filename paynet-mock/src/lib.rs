@@ -1,0 +1,180 @@
+//! A stateful local Paynet for tests and demos: no credentials, no network.
+//!
+//! It checks every request against `spec/paynet.json` (compiled in: routes,
+//! methods, the secret key or session key each operation needs, and the
+//! request body's JSON Schema), keeps a store of captured and pre-authorised
+//! transactions that reversals change, and answers in the shapes Paynet
+//! documents. Chosen `xact_id`s ([`TRIGGERS`]) give the answers that are hard
+//! to get from a real sandbox: bank declines, contradictory verdicts, the
+//! table's string types, code 100, slow, broken and dropped answers.
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! use paynet_mock::{Config, MockServer, Transaction};
+//!
+//! let mock = MockServer::start(Config::default()).await?;
+//! mock.add_transaction(Transaction::captured("xk_my_test_1"));
+//! // point a client at mock.base_url() with mock.secret_key() ...
+//! mock.shutdown().await;
+//! # Ok(()) }
+//! ```
+#![deny(missing_docs)]
+
+mod server;
+pub mod spec;
+mod store;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use server::TRIGGERS;
+pub use store::{
+    CAPTURE_EXAMPLE_XACT_ID, Kind, PREAUTH_EXAMPLE_XACT_ID, Refusal, Store, Transaction,
+};
+
+/// How the simulator is set up.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen; port 0 lets the OS choose.
+    pub addr: SocketAddr,
+    /// The merchant secret key it accepts (`Authorization: Basic <key>`).
+    pub secret_key: String,
+    /// The SoftPOS session key it accepts (`Session-Key`).
+    pub session_key: String,
+    /// How long `xk_mock_slow` waits before answering.
+    pub slow_delay: Duration,
+    /// The largest request body read; a larger one gets HTTP 413.
+    pub max_body_bytes: usize,
+    /// Transactions to add to the vendor examples at start.
+    pub transactions: Vec<Transaction>,
+}
+
+impl Config {
+    /// The secret key a default simulator accepts.
+    pub const DEFAULT_SECRET_KEY: &'static str = "sck_mock_0000000000000000000000000";
+    /// The session key a default simulator accepts.
+    pub const DEFAULT_SESSION_KEY: &'static str = "mock_session_key_0000";
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            secret_key: Self::DEFAULT_SECRET_KEY.to_string(),
+            session_key: Self::DEFAULT_SESSION_KEY.to_string(),
+            slow_delay: Duration::from_secs(60),
+            max_body_bytes: 64 * 1024,
+            transactions: Vec::new(),
+        }
+    }
+}
+
+/// A running simulator. Dropping it stops it too; [`MockServer::shutdown`]
+/// waits for the server to finish.
+pub struct MockServer {
+    addr: SocketAddr,
+    state: Arc<server::State>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl MockServer {
+    /// Starts a simulator on `config.addr`.
+    pub async fn start(config: Config) -> anyhow::Result<Self> {
+        let store = Store::with_examples();
+        for transaction in config.transactions {
+            store.insert(transaction);
+        }
+        let state = Arc::new(server::State {
+            operations: spec::operations()?,
+            store,
+            secret_key: config.secret_key,
+            session_key: config.session_key,
+            slow_delay: config.slow_delay,
+            max_body_bytes: config.max_body_bytes,
+            sessions: AtomicU64::new(0),
+        });
+        let app = axum::Router::new()
+            .fallback(server::serve)
+            .with_state(state.clone());
+        let listener = tokio::net::TcpListener::bind(config.addr).await?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        Ok(MockServer {
+            addr,
+            state,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL to give a client (`http://127.0.0.1:PORT`).
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The secret key it accepts.
+    pub fn secret_key(&self) -> &str {
+        &self.state.secret_key
+    }
+
+    /// The session key it accepts.
+    pub fn session_key(&self) -> &str {
+        &self.state.session_key
+    }
+
+    /// Adds (or replaces) a transaction.
+    pub fn add_transaction(&self, transaction: Transaction) {
+        self.state.store.insert(transaction);
+    }
+
+    /// A copy of a transaction as it is now.
+    pub fn transaction(&self, xact_id: &str) -> Option<Transaction> {
+        self.state.store.get(xact_id)
+    }
+
+    /// The transaction store.
+    pub fn store(&self) -> &Store {
+        &self.state.store
+    }
+
+    /// Stops accepting connections, lets requests in flight finish, and waits.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The README's examples compile as doctests of this crate.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

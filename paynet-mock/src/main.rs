@@ -1,0 +1,67 @@
+//! `paynet-mock`: run the simulator as a process.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Parser;
+use paynet_mock::{Config, MockServer, Transaction};
+
+/// A stateful local Paynet that checks requests against spec/paynet.json.
+#[derive(Parser)]
+#[command(name = "paynet-mock", version)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    addr: IpAddr,
+    /// Port to listen on (0: any free port).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// The merchant secret key to accept.
+    #[arg(long, env = "PAYNET_MOCK_SECRET_KEY", default_value = Config::DEFAULT_SECRET_KEY, hide_env_values = true)]
+    secret_key: String,
+    /// The SoftPOS session key to accept.
+    #[arg(long, env = "PAYNET_MOCK_SESSION_KEY", default_value = Config::DEFAULT_SESSION_KEY, hide_env_values = true)]
+    session_key: String,
+    /// A JSON file holding an array of transactions to preload
+    /// (`[{"xact_id": "...", "kind": "captured" | "preauthorized", ...}]`).
+    #[arg(long)]
+    preload: Option<PathBuf>,
+    /// Seconds that `xk_mock_slow` waits before answering.
+    #[arg(long, default_value_t = 60)]
+    slow_seconds: u64,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt().with_target(false).init();
+    let args = Args::parse();
+    let transactions: Vec<Transaction> = match &args.preload {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            serde_json::from_str(&text)
+                .with_context(|| format!("{} is not an array of transactions", path.display()))?
+        }
+        None => Vec::new(),
+    };
+    let preloaded = transactions.len();
+    let mock = MockServer::start(Config {
+        addr: SocketAddr::new(args.addr, args.port),
+        secret_key: args.secret_key,
+        session_key: args.session_key,
+        slow_delay: Duration::from_secs(args.slow_seconds),
+        transactions,
+        ..Config::default()
+    })
+    .await?;
+    tracing::info!(
+        "paynet-mock listening on {} ({} transactions preloaded besides the vendor examples); Ctrl-C stops it",
+        mock.base_url(),
+        preloaded
+    );
+    tokio::signal::ctrl_c().await?;
+    mock.shutdown().await;
+    Ok(())
+}

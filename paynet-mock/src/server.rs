@@ -1,0 +1,562 @@
+//! The request handler: spec checks first (route, method, credential,
+//! body), then the scenario triggers, then the transaction store.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, to_bytes};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use crate::spec::{ErrorStyle, SpecOperation, path_matches};
+use crate::store::{Kind, Refusal, Store, Transaction};
+
+/// Everything a request handler needs.
+pub struct State {
+    pub(crate) operations: Vec<SpecOperation>,
+    pub(crate) store: Store,
+    pub(crate) secret_key: String,
+    pub(crate) session_key: String,
+    pub(crate) slow_delay: Duration,
+    pub(crate) max_body_bytes: usize,
+    pub(crate) sessions: AtomicU64,
+}
+
+/// Paynet's result codes the simulator answers with (see the README).
+mod code {
+    pub const SUCCESSFUL: i64 = 0;
+    pub const UNSUCCESSFUL: i64 = 1;
+    pub const DUPLICATE_DATA: i64 = 5;
+    pub const UNAUTHORIZED: i64 = 7;
+    pub const NOT_IMPLEMENTED: i64 = 9;
+    pub const BAD_REQUEST: i64 = 11;
+    pub const NO_DATA: i64 = 12;
+    pub const WRONG_TRANSACTION_TYPE: i64 = 19;
+    pub const OLD_SUCCESSFUL: i64 = 100;
+}
+
+/// The scenario triggers: an `xact_id` that makes any operation answer in
+/// one chosen way, like a payment provider's test cards.
+pub const TRIGGERS: [(&str, &str); 10] = [
+    (
+        "xk_mock_bank_decline",
+        "HTTP 200, `is_succeed` false, `code` 0, bank reason `05` Red-Onaylanmadı",
+    ),
+    (
+        "xk_mock_disagree",
+        "HTTP 200, the vendor example's verdicts: `code` 1 with `is_succeed` true, bank error 6000",
+    ),
+    (
+        "xk_mock_code_string",
+        "HTTP 200, success with `code` as the string `\"0\"` (classic operations; SoftPOS answers its documented integer)",
+    ),
+    (
+        "xk_mock_flag_string",
+        "HTTP 200, success with `is_succeed` as the string `\"true\"` (classic operations)",
+    ),
+    (
+        "xk_mock_money_string",
+        "HTTP 200, success with every amount as a string (`\"14.65\"`; capture reversal carries amounts)",
+    ),
+    (
+        "xk_mock_repeat",
+        "HTTP 200, `code` 100 (Önceki Başarılı İşlem)",
+    ),
+    (
+        "xk_mock_slow",
+        "a success, after the simulator's slow delay (default 60 s: longer than the client's 30 s timeout)",
+    ),
+    (
+        "xk_mock_html_500",
+        "HTTP 500 with an HTML page, as a proxy answers",
+    ),
+    (
+        "xk_mock_truncated",
+        "HTTP 200 whose JSON body stops halfway",
+    ),
+    (
+        "xk_mock_drop",
+        "the connection is dropped without an answer",
+    ),
+];
+
+fn json_response(status: StatusCode, body: &Value) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    response
+}
+
+/// An error in the shape the operation documents (the classic one where
+/// no operation is known).
+fn error(
+    style: ErrorStyle,
+    status: StatusCode,
+    error_type: &str,
+    result_code: i64,
+    message: &str,
+) -> Response {
+    let body = match style {
+        ErrorStyle::Classic => json!({
+            "type": error_type,
+            "message": message,
+            "code": status.as_u16(),
+            "result_code": result_code,
+        }),
+        ErrorStyle::SoftPos => json!({
+            "object_name": "error",
+            "code": result_code,
+            "message": message,
+        }),
+    };
+    json_response(status, &body)
+}
+
+fn money(value: rust_decimal::Decimal) -> Value {
+    // Paynet sends money as JSON numbers: 15, 14.65.
+    let text = value.normalize().to_string();
+    serde_json::from_str(&text).unwrap_or(Value::String(text))
+}
+
+/// The capture reversal page's answer for a reversed transaction, in
+/// Turkish local time without an offset, as Paynet sends it.
+fn capture_body(t: &Transaction) -> Value {
+    let now = chrono::Utc::now() + chrono::Duration::hours(3);
+    json!({
+        "xact_id": t.xact_id,
+        "xact_date": now.naive_utc().format("%Y-%m-%dT%H:%M:%S%.3f").to_string(),
+        "transaction_type": 6,
+        "pos_type": 5,
+        "is_tds": false,
+        "agent_id": "1001",
+        "user_id": "PaynetApi",
+        "email": "",
+        "phone": "",
+        "bank_id": t.bank_id,
+        "instalment": t.instalment,
+        "ratio": money(t.ratio),
+        "card_no_masked": t.card_no_masked,
+        "card_holder": t.card_holder,
+        "amount": money(t.amount),
+        "net_amount": money(t.net_amount),
+        "comission": money(t.comission),
+        "comission_tax": money(t.comission_tax),
+        "currency": t.currency,
+        "authorization_code": "123456",
+        "reference_code": "ref-0001",
+        "order_id": "ord-0001",
+        "is_succeed": true,
+        "paynet_error_id": "",
+        "paynet_error_message": "",
+        "bank_error_id": "",
+        "bank_error_message": "",
+        "bank_error_short_desc": "",
+        "bank_error_long_desc": "",
+        "object_name": "transaction",
+        "code": code::SUCCESSFUL,
+        "message": "Başarılı İşlem",
+    })
+}
+
+fn preauth_body() -> Value {
+    json!({
+        "object_name": "transaction_preauth_reversed_request",
+        "code": code::SUCCESSFUL,
+        "message": "Başarılı İşlem",
+    })
+}
+
+impl State {
+    fn softpos_body(&self, t: &Transaction) -> Value {
+        let n = self.sessions.fetch_add(1, Ordering::Relaxed) + 1;
+        let session = format!("ps_mock_{n:06}");
+        json!({
+            "payment_session_id": session,
+            "deeplink_url": format!("paypos://reversal?payment_session_id={session}&xact_id={}", t.xact_id),
+            "encryption_key": format!("ek_mock_{n:06}"),
+            "object_name": "softpos_reversal",
+            "code": code::SUCCESSFUL,
+            "message": "Başarılı İşlem",
+        })
+    }
+
+    fn success_body(&self, op: &str, t: &Transaction) -> Option<Value> {
+        match op {
+            "capture_reversal" => Some(capture_body(t)),
+            "preauth_reversal" => Some(preauth_body()),
+            "init_reversal_transaction" => Some(self.softpos_body(t)),
+            _ => None,
+        }
+    }
+}
+
+/// A body that ends the connection without an answer.
+fn dropped_connection() -> Response {
+    let stream = futures_util::stream::once(async {
+        Err::<bytes::Bytes, _>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "xk_mock_drop: dropping the connection",
+        ))
+    });
+    Response::new(Body::from_stream(stream))
+}
+
+fn set(body: &mut Value, key: &str, value: Value) {
+    if let Value::Object(map) = body {
+        map.insert(key.to_string(), value);
+    }
+}
+
+async fn trigger(state: &State, op: &SpecOperation, xact_id: &str) -> Option<Response> {
+    if !TRIGGERS.iter().any(|(id, _)| *id == xact_id) {
+        return None;
+    }
+    let t = Transaction::captured(xact_id);
+    let mut body = state.success_body(&op.id, &t)?;
+    // The table-versus-example type variants exist on the classic pages
+    // only; SoftPOS documents its own types and answers in them.
+    let variants_apply = op.error_style == ErrorStyle::Classic;
+    match xact_id {
+        "xk_mock_code_string" | "xk_mock_flag_string" | "xk_mock_money_string"
+            if !variants_apply => {}
+        "xk_mock_bank_decline" => {
+            set(&mut body, "is_succeed", json!(false));
+            set(&mut body, "bank_error_id", json!("05"));
+            set(&mut body, "bank_error_message", json!("Red-Onaylanmadı"));
+            set(&mut body, "bank_error_short_desc", json!("Do not honour"));
+            set(&mut body, "message", json!("Banka işlemi onaylamadı"));
+        }
+        "xk_mock_disagree" => {
+            set(&mut body, "code", json!(code::UNSUCCESSFUL));
+            set(&mut body, "is_succeed", json!(true));
+            set(&mut body, "bank_error_id", json!("6000"));
+            set(
+                &mut body,
+                "bank_error_message",
+                json!("Invalid Ip Address : "),
+            );
+            set(&mut body, "message", json!(""));
+        }
+        "xk_mock_code_string" => set(&mut body, "code", json!("0")),
+        "xk_mock_flag_string" => set(&mut body, "is_succeed", json!("true")),
+        "xk_mock_money_string" => {
+            for key in ["amount", "net_amount", "comission", "comission_tax"] {
+                if let Some(v) = body.get(key).cloned() {
+                    set(&mut body, key, Value::String(v.to_string()));
+                }
+            }
+        }
+        "xk_mock_repeat" => {
+            set(&mut body, "code", json!(code::OLD_SUCCESSFUL));
+            set(&mut body, "message", json!("Önceki Başarılı İşlem"));
+        }
+        "xk_mock_slow" => tokio::time::sleep(state.slow_delay).await,
+        "xk_mock_html_500" => {
+            let mut response = (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "<html><head><title>500 Internal Server Error</title></head><body><h1>Internal Server Error</h1></body></html>",
+            )
+                .into_response();
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+            return Some(response);
+        }
+        "xk_mock_truncated" => {
+            let text = body.to_string();
+            let half = text
+                .char_indices()
+                .nth(text.chars().count() / 2)
+                .map(|(i, _)| i)
+                .unwrap_or(0);
+            let mut response = (StatusCode::OK, text[..half].to_string()).into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            return Some(response);
+        }
+        "xk_mock_drop" => return Some(dropped_connection()),
+        _ => {}
+    }
+    Some(json_response(StatusCode::OK, &body))
+}
+
+/// An answer that is not a success, in the operation's HTTP 200 form.
+fn refusal_body(op: &SpecOperation, xact_id: &str, result_code: i64, message: &str) -> Response {
+    let mut body = Map::new();
+    if op.id == "capture_reversal" {
+        body.insert("xact_id".into(), json!(xact_id));
+        body.insert("object_name".into(), json!("transaction"));
+    } else if op.id == "preauth_reversal" {
+        body.insert(
+            "object_name".into(),
+            json!("transaction_preauth_reversed_request"),
+        );
+    } else {
+        body.insert("object_name".into(), json!("softpos_reversal"));
+    }
+    body.insert("code".into(), json!(result_code));
+    body.insert("message".into(), json!(message));
+    json_response(StatusCode::OK, &Value::Object(body))
+}
+
+fn refused(op: &SpecOperation, xact_id: &str, refusal: Refusal) -> Response {
+    match refusal {
+        // 404 with `no_data_error` is the pairing Paynet documents for
+        // "nothing matched".
+        Refusal::Unknown => error(
+            op.error_style,
+            if op.error_style == ErrorStyle::Classic {
+                StatusCode::NOT_FOUND
+            } else {
+                StatusCode::BAD_REQUEST
+            },
+            "no_data_error",
+            code::NO_DATA,
+            "İşlem bulunamadı (transaction not found)",
+        ),
+        Refusal::AlreadyReversed => refusal_body(
+            op,
+            xact_id,
+            code::DUPLICATE_DATA,
+            "İşlem daha önce iptal edilmiş (already reversed)",
+        ),
+        Refusal::WrongKind(kind) => refusal_body(
+            op,
+            xact_id,
+            code::WRONG_TRANSACTION_TYPE,
+            match kind {
+                Kind::Captured => {
+                    "İşlem finansallaştırılmış bir işlem (a captured transaction: use capture_reversal)"
+                }
+                Kind::Preauthorized => {
+                    "İşlem ön otorizasyonlu bir işlem (a pre-authorisation: use preauth_reversal)"
+                }
+            },
+        ),
+    }
+}
+
+async fn behave(state: &State, op: &SpecOperation, body: &Value) -> Response {
+    let xact_id = body
+        .get("xact_id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if let Some(response) = trigger(state, op, xact_id).await {
+        return response;
+    }
+    let outcome = match op.id.as_str() {
+        "capture_reversal" => state.store.reverse(xact_id, Kind::Captured),
+        "preauth_reversal" => state.store.reverse(xact_id, Kind::Preauthorized),
+        "init_reversal_transaction" => state.store.check_reversible(xact_id),
+        other => {
+            return error(
+                op.error_style,
+                StatusCode::NOT_IMPLEMENTED,
+                "api_error",
+                code::NOT_IMPLEMENTED,
+                &format!("the simulator has no behaviour for {other} yet"),
+            );
+        }
+    };
+    match outcome {
+        Ok(transaction) => {
+            let body = state
+                .success_body(&op.id, &transaction)
+                .expect("a known operation");
+            json_response(StatusCode::OK, &body)
+        }
+        Err(refusal) => refused(op, xact_id, refusal),
+    }
+}
+
+fn truncate(text: &mut String, max: usize) {
+    if text.len() > max {
+        let mut cut = max;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+    }
+}
+
+fn header_is(headers: &HeaderMap, name: &str, expected: &str) -> bool {
+    headers.get(name).and_then(|v| v.to_str().ok()) == Some(expected)
+}
+
+/// Handles one request. Returns the response and, for the log line, the
+/// operation and `xact_id`.
+pub async fn handle(
+    state: Arc<State>,
+    method: Method,
+    path: String,
+    headers: HeaderMap,
+    body: Body,
+) -> (Response, Option<String>, Option<String>) {
+    let classic = ErrorStyle::Classic;
+    let candidates: Vec<&SpecOperation> = state
+        .operations
+        .iter()
+        .filter(|op| path_matches(&op.path, &path))
+        .collect();
+    if candidates.is_empty() {
+        let message = format!("no such path: {path}");
+        return (
+            error(
+                classic,
+                StatusCode::NOT_FOUND,
+                "invalid_request_error",
+                code::BAD_REQUEST,
+                &message,
+            ),
+            None,
+            None,
+        );
+    }
+    let Some(op) = candidates.iter().find(|op| op.method == method.as_str()) else {
+        let allowed: Vec<&str> = candidates.iter().map(|op| op.method.as_str()).collect();
+        let mut response = error(
+            classic,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "invalid_request_error",
+            code::BAD_REQUEST,
+            &format!(
+                "{method} is not allowed on {path}; use {}",
+                allowed.join(", ")
+            ),
+        );
+        if let Ok(value) = HeaderValue::from_str(&allowed.join(", ")) {
+            response.headers_mut().insert(header::ALLOW, value);
+        }
+        return (response, None, None);
+    };
+    let id = Some(op.id.clone());
+    if op.security.iter().any(|s| s == "secret_key")
+        && !header_is(
+            &headers,
+            "authorization",
+            &format!("Basic {}", state.secret_key),
+        )
+    {
+        let response = error(
+            classic,
+            StatusCode::UNAUTHORIZED,
+            "authorization_error",
+            code::UNAUTHORIZED,
+            "API anahtarınız yanlış",
+        );
+        return (response, id, None);
+    }
+    for name in &op.required_headers {
+        let ok = if name == "session-key" {
+            header_is(&headers, name, &state.session_key)
+        } else {
+            headers.contains_key(name.as_str())
+        };
+        if !ok {
+            let message =
+                format!("geçersiz veya eksik {name} başlığı (missing or invalid {name} header)");
+            return (
+                error(
+                    op.error_style,
+                    StatusCode::BAD_REQUEST,
+                    "authorization_error",
+                    code::UNAUTHORIZED,
+                    &message,
+                ),
+                id,
+                None,
+            );
+        }
+    }
+    let bytes = match to_bytes(body, state.max_body_bytes).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            let message = format!("the body is larger than {} bytes", state.max_body_bytes);
+            return (
+                error(
+                    op.error_style,
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "invalid_request_error",
+                    code::BAD_REQUEST,
+                    &message,
+                ),
+                id,
+                None,
+            );
+        }
+    };
+    let json: Value = match serde_json::from_slice(&bytes) {
+        Ok(json) => json,
+        Err(e) => {
+            let message = format!("the body is not JSON: {e}");
+            return (
+                error(
+                    op.error_style,
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request_error",
+                    code::BAD_REQUEST,
+                    &message,
+                ),
+                id,
+                None,
+            );
+        }
+    };
+    let problems = op.body_errors(&json);
+    if !problems.is_empty() {
+        let mut message = format!("the body does not match the spec: {}", problems.join("; "));
+        truncate(&mut message, 500);
+        return (
+            error(
+                op.error_style,
+                StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                code::BAD_REQUEST,
+                &message,
+            ),
+            id,
+            None,
+        );
+    }
+    let xact_id = json
+        .get("xact_id")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    (behave(&state, op, &json).await, id, xact_id)
+}
+
+/// The axum entry point: every request goes through [`handle`] and is
+/// logged on one line.
+pub async fn serve(
+    axum::extract::State(state): axum::extract::State<Arc<State>>,
+    request: axum::extract::Request,
+) -> Response {
+    let started = Instant::now();
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path().to_string();
+    let (response, operation, xact_id) = handle(
+        state,
+        parts.method.clone(),
+        path.clone(),
+        parts.headers,
+        body,
+    )
+    .await;
+    tracing::info!(
+        target: "paynet_mock",
+        "{} {} -> {} op={} xact_id={} in {:.1} ms",
+        parts.method,
+        path,
+        response.status().as_u16(),
+        operation.as_deref().unwrap_or("-"),
+        xact_id.as_deref().unwrap_or("-"),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    response
+}

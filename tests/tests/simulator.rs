@@ -1,0 +1,526 @@
+//! End to end: `paynet-ext` against `paynet-mock`, for every operation,
+//! every scenario trigger and the state machine; and the simulator's own
+//! checks against the spec.
+
+use std::time::Duration;
+
+use paynet_api::types::{CaptureReversalResponse, InitReversalResponse, PreauthReversalResponse};
+use paynet_ext::{ClientBuilder, Environment, Error, ErrorType, Reply, ResultCode, SecretKey};
+use paynet_mock::{
+    CAPTURE_EXAMPLE_XACT_ID, Config, MockServer, PREAUTH_EXAMPLE_XACT_ID, TRIGGERS, Transaction,
+};
+use serde_json::{Value, json};
+
+async fn mock() -> MockServer {
+    MockServer::start(Config {
+        slow_delay: Duration::from_secs(2),
+        ..Config::default()
+    })
+    .await
+    .unwrap()
+}
+
+fn client(mock: &MockServer) -> paynet_api::Client {
+    builder(mock).build().unwrap()
+}
+
+fn builder(mock: &MockServer) -> ClientBuilder {
+    ClientBuilder::new(Environment::custom(&mock.base_url()).unwrap())
+        .secret_key(SecretKey::new(mock.secret_key()).unwrap())
+}
+
+async fn capture(
+    client: &paynet_api::Client,
+    id: &str,
+) -> Result<Reply<CaptureReversalResponse>, Error> {
+    paynet_ext::call(client.capture_reversal().body_map(|b| b.xact_id(id)).send()).await
+}
+
+async fn preauth(
+    client: &paynet_api::Client,
+    id: &str,
+) -> Result<Reply<PreauthReversalResponse>, Error> {
+    paynet_ext::call(client.preauth_reversal().body_map(|b| b.xact_id(id)).send()).await
+}
+
+async fn softpos(
+    client: &paynet_api::Client,
+    session: &str,
+    id: &str,
+) -> Result<Reply<InitReversalResponse>, Error> {
+    paynet_ext::call(
+        client
+            .init_reversal_transaction()
+            .session_key(session)
+            .body_map(|b| {
+                b.xact_id(id.to_string())
+                    .reference_no("REF-1".to_string())
+                    .callback_url("myapp://back".to_string())
+            })
+            .send(),
+    )
+    .await
+}
+
+fn code_of(err: &Error) -> Option<ResultCode> {
+    err.result_code()
+}
+
+// ---- the state machine ---------------------------------------------------------
+
+#[tokio::test]
+async fn capture_reversal_reverses_once_then_says_duplicate() {
+    let mock = mock().await;
+    let client = client(&mock);
+    let reply = capture(&client, CAPTURE_EXAMPLE_XACT_ID).await.unwrap();
+    assert_eq!(reply.result_code(), ResultCode::Successful);
+    assert_eq!(reply.transaction_type.unwrap().0, 6);
+    assert!(reply.is_succeed.unwrap().get());
+    assert_eq!(reply.amount.unwrap().to_string(), "15");
+    assert_eq!(reply.net_amount.unwrap().to_string(), "14.65");
+    assert_eq!(reply.comission.unwrap().to_string(), "0.3");
+    assert!(reply.xact_date.unwrap().offset.is_none());
+    assert!(mock.transaction(CAPTURE_EXAMPLE_XACT_ID).unwrap().reversed);
+
+    let err = capture(&client, CAPTURE_EXAMPLE_XACT_ID).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Paynet {
+                code: ResultCode::DuplicateData,
+                status: 200,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_amounts_of_the_transaction_come_back() {
+    let mock = mock().await;
+    let amount = "1234.56".parse().unwrap();
+    mock.add_transaction(Transaction::captured("xk_amounts").with_amounts(
+        amount,
+        "24.69".parse().unwrap(),
+        "4.44".parse().unwrap(),
+    ));
+    let reply = capture(&client(&mock), "xk_amounts").await.unwrap();
+    assert_eq!(reply.amount.unwrap().to_string(), "1234.56");
+    assert_eq!(reply.net_amount.unwrap().to_string(), "1205.43");
+}
+
+#[tokio::test]
+async fn reversing_the_wrong_kind_says_wrong_transaction_type_and_changes_nothing() {
+    let mock = mock().await;
+    let client = client(&mock);
+    let err = capture(&client, PREAUTH_EXAMPLE_XACT_ID).await.unwrap_err();
+    assert_eq!(code_of(&err), Some(ResultCode::WrongTransactionType));
+    let err = preauth(&client, CAPTURE_EXAMPLE_XACT_ID).await.unwrap_err();
+    assert_eq!(code_of(&err), Some(ResultCode::WrongTransactionType));
+    assert!(!mock.transaction(PREAUTH_EXAMPLE_XACT_ID).unwrap().reversed);
+    assert!(!mock.transaction(CAPTURE_EXAMPLE_XACT_ID).unwrap().reversed);
+}
+
+#[tokio::test]
+async fn an_unknown_transaction_is_a_404_no_data_error() {
+    let mock = mock().await;
+    let err = capture(&client(&mock), "xk_unknown").await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Http {
+                status: 404,
+                error_type: ErrorType::NoDataError,
+                result_code: Some(ResultCode::NoData),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let err = preauth(&client(&mock), "xk_unknown").await.unwrap_err();
+    assert_eq!(err.status(), Some(404));
+}
+
+#[tokio::test]
+async fn preauth_reversal_reverses_once() {
+    let mock = mock().await;
+    let client = client(&mock);
+    let reply = preauth(&client, PREAUTH_EXAMPLE_XACT_ID).await.unwrap();
+    assert_eq!(
+        reply.object_name.as_deref(),
+        Some("transaction_preauth_reversed_request")
+    );
+    let err = preauth(&client, PREAUTH_EXAMPLE_XACT_ID).await.unwrap_err();
+    assert_eq!(code_of(&err), Some(ResultCode::DuplicateData));
+}
+
+#[tokio::test]
+async fn softpos_starts_a_reversal_without_reversing_anything() {
+    let mock = mock().await;
+    let client = client(&mock);
+    let session = mock.session_key().to_string();
+    let reply = softpos(&client, &session, CAPTURE_EXAMPLE_XACT_ID)
+        .await
+        .unwrap();
+    assert!(
+        reply
+            .payment_session_id
+            .as_deref()
+            .unwrap()
+            .starts_with("ps_mock_")
+    );
+    assert!(
+        reply
+            .deeplink_url
+            .as_deref()
+            .unwrap()
+            .starts_with("paypos://reversal?")
+    );
+    assert!(reply.encryption_key.is_some());
+    assert!(!mock.transaction(CAPTURE_EXAMPLE_XACT_ID).unwrap().reversed);
+
+    capture(&client, CAPTURE_EXAMPLE_XACT_ID).await.unwrap();
+    let err = softpos(&client, &session, CAPTURE_EXAMPLE_XACT_ID)
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&err), Some(ResultCode::DuplicateData));
+    let err = softpos(&client, &session, "enc_unknown").await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Http {
+                status: 400,
+                result_code: Some(ResultCode::NoData),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_duplicate_reversals_give_exactly_one_success() {
+    let mock = mock().await;
+    let client = client(&mock);
+    for round in 0..5 {
+        let id = format!("xk_race_{round}");
+        mock.add_transaction(Transaction::captured(&id));
+        let calls = (0..16).map(|_| capture(&client, &id));
+        let results = futures_util::future::join_all(calls).await;
+        let successes = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(successes, 1, "round {round}");
+        for err in results.iter().filter_map(|r| r.as_ref().err()) {
+            assert_eq!(code_of(err), Some(ResultCode::DuplicateData), "{err:?}");
+        }
+    }
+}
+
+// ---- credentials -----------------------------------------------------------------
+
+#[tokio::test]
+async fn a_wrong_secret_key_is_unauthorized() {
+    let mock = mock().await;
+    let client = ClientBuilder::new(Environment::custom(&mock.base_url()).unwrap())
+        .secret_key(SecretKey::new("sck_wrong").unwrap())
+        .build()
+        .unwrap();
+    let err = capture(&client, CAPTURE_EXAMPLE_XACT_ID).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Unauthorized {
+                status: 401,
+                error_type: ErrorType::AuthorizationError,
+                result_code: Some(ResultCode::Unauthorized),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(!mock.transaction(CAPTURE_EXAMPLE_XACT_ID).unwrap().reversed);
+}
+
+#[tokio::test]
+async fn a_wrong_session_key_gets_the_softpos_400_body() {
+    let mock = mock().await;
+    let err = softpos(&client(&mock), "not_the_session", CAPTURE_EXAMPLE_XACT_ID)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Http {
+                status: 400,
+                error_type: ErrorType::Missing,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.is_unauthorized());
+}
+
+// ---- scenario triggers -----------------------------------------------------------
+
+#[tokio::test]
+async fn every_trigger_maps_as_documented() {
+    let mock = mock().await;
+    let client = builder(&mock)
+        .timeout(Duration::from_millis(700))
+        .build()
+        .unwrap();
+    let session = mock.session_key().to_string();
+    for (id, _) in TRIGGERS {
+        let capture = capture(&client, id).await;
+        let preauth = preauth(&client, id).await;
+        let softpos = softpos(&client, &session, id).await;
+        match id {
+            "xk_mock_bank_decline" => {
+                let err = capture.unwrap_err();
+                let Error::BankDeclined { reason, .. } = &err else {
+                    panic!("{err:?}")
+                };
+                assert_eq!(reason.bank_error_id.as_deref(), Some("05"));
+                assert!(matches!(preauth.unwrap_err(), Error::BankDeclined { .. }));
+                assert!(matches!(softpos.unwrap_err(), Error::BankDeclined { .. }));
+            }
+            "xk_mock_disagree" => {
+                for err in [
+                    capture.unwrap_err(),
+                    preauth.unwrap_err(),
+                    softpos.unwrap_err(),
+                ] {
+                    assert!(
+                        matches!(
+                            err,
+                            Error::Inconsistent {
+                                code: ResultCode::Unsuccessful,
+                                ..
+                            }
+                        ),
+                        "{err:?}"
+                    );
+                }
+            }
+            "xk_mock_code_string" | "xk_mock_flag_string" => {
+                assert_eq!(capture.unwrap().result_code(), ResultCode::Successful);
+                assert_eq!(preauth.unwrap().result_code(), ResultCode::Successful);
+                // SoftPOS documents an integer code and answers with one.
+                assert_eq!(softpos.unwrap().result_code(), ResultCode::Successful);
+            }
+            "xk_mock_money_string" => {
+                let reply = capture.unwrap();
+                assert_eq!(reply.net_amount.unwrap().to_string(), "14.65");
+                assert!(preauth.is_ok() && softpos.is_ok());
+            }
+            "xk_mock_repeat" => {
+                assert!(capture.unwrap().is_repeat());
+                assert!(preauth.unwrap().is_repeat());
+                assert!(softpos.unwrap().is_repeat());
+            }
+            "xk_mock_slow" => {
+                for err in [
+                    capture.unwrap_err(),
+                    preauth.unwrap_err(),
+                    softpos.unwrap_err(),
+                ] {
+                    assert!(
+                        matches!(
+                            err,
+                            Error::Timeout {
+                                retry_safe: false,
+                                ..
+                            }
+                        ),
+                        "{err:?}"
+                    );
+                }
+            }
+            "xk_mock_html_500" => {
+                for err in [
+                    capture.unwrap_err(),
+                    preauth.unwrap_err(),
+                    softpos.unwrap_err(),
+                ] {
+                    assert!(
+                        matches!(err, Error::Undecodable { status: 500, .. }),
+                        "{err:?}"
+                    );
+                    assert!(err.raw_body().unwrap().starts_with(b"<html>"));
+                }
+            }
+            "xk_mock_truncated" => {
+                for err in [
+                    capture.unwrap_err(),
+                    preauth.unwrap_err(),
+                    softpos.unwrap_err(),
+                ] {
+                    let Error::Undecodable {
+                        status: 200,
+                        reason,
+                        ..
+                    } = &err
+                    else {
+                        panic!("{err:?}")
+                    };
+                    assert!(reason.starts_with("the body ends too early"), "{reason}");
+                }
+            }
+            "xk_mock_drop" => {
+                for err in [
+                    capture.unwrap_err(),
+                    preauth.unwrap_err(),
+                    softpos.unwrap_err(),
+                ] {
+                    assert!(
+                        matches!(
+                            err,
+                            Error::Transport {
+                                retry_safe: false,
+                                ..
+                            }
+                        ),
+                        "{err:?}"
+                    );
+                }
+            }
+            other => panic!("trigger {other} has no test"),
+        }
+    }
+}
+
+// ---- the simulator follows the spec ------------------------------------------------
+
+/// A plain POST. Each test builds one reqwest client and passes it in:
+/// building one per request would load the TLS roots every time.
+async fn raw_post(
+    http: &reqwest::Client,
+    mock: &MockServer,
+    path: &str,
+    auth: Option<&str>,
+    body: &[u8],
+) -> (u16, Value) {
+    let mut request = http
+        .post(format!("{}{path}", mock.base_url()))
+        .header("content-type", "application/json")
+        .body(body.to_vec());
+    if let Some(auth) = auth {
+        request = request.header("authorization", auth);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn it_rejects_what_the_spec_rejects() {
+    let mock = mock().await;
+    let http = reqwest::Client::new();
+    let auth = format!("Basic {}", mock.secret_key());
+    let auth = Some(auth.as_str());
+    let capture = "/v1/transaction/capture_reversal";
+
+    let (status, body) = raw_post(&http, &mock, "/v1/transaction/nothing", auth, b"{}").await;
+    assert_eq!((status, body["code"].clone()), (404, json!(404)));
+
+    let response = http
+        .get(format!("{}{capture}", mock.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405);
+    assert_eq!(response.headers()["allow"], "POST");
+
+    let (status, body) = raw_post(&http, &mock, capture, None, br#"{"xact_id":"xk_1"}"#).await;
+    assert_eq!(status, 401);
+    assert_eq!(
+        body,
+        json!({"type": "authorization_error", "message": "API anahtarınız yanlış", "code": 401, "result_code": 7})
+    );
+
+    for bad in [
+        &b"{not json"[..],
+        br#"{}"#,
+        br#"{"xact_id": 5}"#,
+        br#"{"xact_id": "xk_1", "amount": 10}"#,
+        br#"{"xact_id": ""}"#,
+        br#"[]"#,
+    ] {
+        let (status, body) = raw_post(&http, &mock, capture, auth, bad).await;
+        assert_eq!(status, 400, "{}", String::from_utf8_lossy(bad));
+        assert_eq!(body["type"], "invalid_request_error");
+        assert_eq!(body["result_code"], 11);
+        assert!(body["message"].as_str().unwrap().len() <= 500);
+    }
+    let too_long = format!(r#"{{"xact_id": "{}"}}"#, "x".repeat(101));
+    let (status, _) = raw_post(&http, &mock, capture, auth, too_long.as_bytes()).await;
+    assert_eq!(status, 400);
+
+    let huge = vec![b' '; 1024 * 1024];
+    let (status, body) = raw_post(&http, &mock, capture, auth, &huge).await;
+    assert_eq!((status, body["code"].clone()), (413, json!(413)));
+
+    // SoftPOS: its own 400 body, and no secret key needed.
+    let (status, body) = raw_post(
+        &http,
+        &mock,
+        "/v1/softpos/init_reversal_transaction",
+        None,
+        br#"{"xact_id":"e"}"#,
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["code"], 7);
+    assert!(
+        body.get("object_name").is_some() && body.get("type").is_none(),
+        "{body}"
+    );
+    assert_eq!(mock.store().counts().1, 0, "nothing was reversed");
+}
+
+#[tokio::test]
+async fn many_concurrent_clients_with_bad_and_good_requests_all_get_answers() {
+    let mock = mock().await;
+    let http = reqwest::Client::new();
+    let auth = format!("Basic {}", mock.secret_key());
+    for i in 0..200 {
+        mock.add_transaction(Transaction::captured(format!("xk_load_{i}")));
+    }
+    let calls = (0..400).map(|i| {
+        let body = match i % 4 {
+            0 => format!(r#"{{"xact_id":"xk_load_{}"}}"#, i / 2),
+            1 => "{broken".to_string(),
+            2 => format!(r#"{{"xact_id":"xk_load_{}"}}"#, i / 2),
+            _ => r#"{"xact_id": 1}"#.to_string(),
+        };
+        let (http, mock, auth) = (&http, &mock, &auth);
+        async move {
+            raw_post(
+                http,
+                mock,
+                "/v1/transaction/capture_reversal",
+                Some(auth),
+                body.as_bytes(),
+            )
+            .await
+            .0
+        }
+    });
+    let statuses = futures_util::future::join_all(calls).await;
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 200);
+    assert_eq!(statuses.iter().filter(|s| **s == 400).count(), 200);
+    assert_eq!(mock.store().counts(), (202, 200));
+}
+
+#[test]
+fn the_readme_documents_every_trigger() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    for (id, _) in TRIGGERS {
+        assert!(
+            readme.contains(&format!("| `{id}` |")),
+            "README has no row for {id}"
+        );
+    }
+}
