@@ -6,7 +6,9 @@
 //! `paynet-api/src/generated.rs`. Everything here is a library so that the
 //! tests can run it on a scratch copy of the workspace.
 
+pub mod check_docs;
 pub mod codegen;
+pub mod docs;
 pub mod generate;
 pub mod json;
 pub mod merge;

@@ -27,6 +27,15 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Compare spec/vendor's pages with spec/paynet.json: fields, required
+    /// flags, types, examples and URLs of the GitBook pages, and the embedded
+    /// OpenAPI of the SoftPOS pages. One line per finding; non-zero exit on
+    /// any finding not declared with x-vendor-doc.
+    CheckDocs {
+        /// Also print the notes: declared deviations and repaired examples.
+        #[arg(long)]
+        verbose: bool,
+    },
 }
 
 fn workspace_root() -> PathBuf {
@@ -40,6 +49,39 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let root = workspace_root();
     match cli.command {
+        Command::CheckDocs { verbose } => match xtask::check_docs::check_docs(&root) {
+            Ok(report) => {
+                if verbose {
+                    for note in &report.notes {
+                        println!("note: {note}");
+                    }
+                }
+                for finding in &report.findings {
+                    println!("{finding}");
+                }
+                println!(
+                    "check-docs: {} pages, {} fields compared, {} findings, {} declared deviations and notes{}",
+                    report.pages,
+                    report.fields,
+                    report.findings.len(),
+                    report.notes.len(),
+                    if verbose {
+                        ""
+                    } else {
+                        " (--verbose lists them)"
+                    }
+                );
+                if report.findings.is_empty() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Generate { check } => match xtask::generate(&root, check) {
             Ok(outcome) => {
                 for line in &outcome.normalizations {

@@ -1,0 +1,494 @@
+//! `cargo xtask check-docs`: the specs against Paynet's pages.
+//!
+//! For a page with GitBook tables, every documented request and response
+//! field must be in the operation's schema and the other way round, with
+//! the same required-ness and a compatible type; the examples must validate;
+//! the page's live and test URLs must be the spec's servers plus the
+//! operation's path. A deliberate deviation is declared once, next to the
+//! field, as `"x-vendor-doc": {"type": <the page's type>, "reason": ...}`;
+//! it is accepted only while the page still says that type and the schema
+//! still differs from it. For a page that embeds OpenAPI, its document
+//! (normalized as `generate` does) must be what `spec/paynet.json` holds.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde_json::{Value, json};
+
+use crate::docs::{self, DocType, Example, Field, Page};
+use crate::{normalize, sources};
+
+/// One difference between a page and the spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The page, relative to the workspace root.
+    pub page: String,
+    /// 1-based line on the page.
+    pub line: usize,
+    /// The field, or what else on the page (`example response`, `live URL`).
+    pub subject: String,
+    /// What differs.
+    pub message: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}: {}: {}",
+            self.page, self.line, self.subject, self.message
+        )
+    }
+}
+
+/// What a run found.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Undeclared differences: any of them fails the check.
+    pub findings: Vec<Finding>,
+    /// Things worth knowing that are not failures (repaired examples,
+    /// accepted deviations), in the same `page:line: subject: text` form.
+    pub notes: Vec<Finding>,
+    /// Pages read.
+    pub pages: usize,
+    /// Fields compared.
+    pub fields: usize,
+}
+
+struct Ctx<'a> {
+    spec: &'a Value,
+    page: String,
+    report: &'a mut Report,
+}
+
+impl Ctx<'_> {
+    fn find(&mut self, line: usize, subject: impl Into<String>, message: impl Into<String>) {
+        self.report.findings.push(Finding {
+            page: self.page.clone(),
+            line,
+            subject: subject.into(),
+            message: message.into(),
+        });
+    }
+    fn note(&mut self, line: usize, subject: impl Into<String>, message: impl Into<String>) {
+        self.report.notes.push(Finding {
+            page: self.page.clone(),
+            line,
+            subject: subject.into(),
+            message: message.into(),
+        });
+    }
+}
+
+fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
+    let mut current = schema;
+    for _ in 0..16 {
+        if let Some(reference) = current.get("$ref").and_then(Value::as_str) {
+            match reference.strip_prefix('#').and_then(|p| spec.pointer(p)) {
+                Some(target) => current = target,
+                None => return current,
+            }
+        } else if let Some([only]) = current
+            .get("allOf")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+        {
+            current = only;
+        } else {
+            return current;
+        }
+    }
+    current
+}
+
+/// The JSON types a schema accepts (`integer` counted apart from `number`).
+fn accepted_types(spec: &Value, schema: &Value) -> BTreeSet<String> {
+    let schema = resolve(spec, schema);
+    let mut out = BTreeSet::new();
+    if let Some(t) = schema.get("type").and_then(Value::as_str) {
+        out.insert(t.to_string());
+    }
+    for key in ["oneOf", "anyOf"] {
+        for alternative in schema
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            out.extend(accepted_types(spec, alternative));
+        }
+    }
+    out
+}
+
+/// The JSON types a documented type means.
+fn documented_types(doc: &DocType) -> Option<BTreeSet<String>> {
+    let names: &[&str] = match doc.name.as_str() {
+        "string" | "char" | "datetime" => &["string"],
+        "int" | "integer" | "long" => &["integer"],
+        "decimal" | "float" | "double" | "number" => &["number"],
+        "bool" | "boolean" => &["boolean"],
+        _ => return None,
+    };
+    Some(names.iter().map(|s| s.to_string()).collect())
+}
+
+fn max_length(spec: &Value, schema: &Value) -> Option<u64> {
+    resolve(spec, schema)
+        .get("maxLength")
+        .and_then(Value::as_u64)
+}
+
+/// Why `schema` does not match the documented type, if it does not.
+fn type_difference(spec: &Value, schema: &Value, doc: &DocType) -> Option<String> {
+    let Some(expected) = documented_types(doc) else {
+        return Some(format!(
+            "the page's type `{doc}` is not one this check knows"
+        ));
+    };
+    let accepted = accepted_types(spec, schema);
+    let shown = |set: &BTreeSet<String>| set.iter().cloned().collect::<Vec<_>>().join(" or ");
+    if accepted != expected {
+        return Some(format!(
+            "the page says `{doc}` ({}), the spec accepts {}",
+            shown(&expected),
+            if accepted.is_empty() {
+                "anything".to_string()
+            } else {
+                shown(&accepted)
+            }
+        ));
+    }
+    let length = max_length(spec, schema);
+    if length != doc.length {
+        return Some(match (doc.length, length) {
+            (Some(n), Some(m)) => {
+                format!("the page says at most {n} characters, the spec says maxLength {m}")
+            }
+            (Some(n), None) => {
+                format!("the page says at most {n} characters, the spec has no maxLength")
+            }
+            (None, Some(m)) => format!("the page gives no length, the spec says maxLength {m}"),
+            (None, None) => unreachable!("equal"),
+        });
+    }
+    None
+}
+
+fn compare_fields(ctx: &mut Ctx, which: &str, fields: &[Field], schema: &Value, table_line: usize) {
+    let schema = resolve(ctx.spec, schema);
+    let properties = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let required: BTreeSet<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    for field in fields {
+        ctx.report.fields += 1;
+        let subject = format!("{which} {}", field.name);
+        let Some(property) = properties.get(&field.name) else {
+            ctx.find(field.line, subject, "on the page but not in the spec");
+            continue;
+        };
+        if let Some(page_required) = field.required
+            && page_required != required.contains(field.name.as_str())
+        {
+            let (page, spec) = if page_required {
+                ("required (Evet)", "optional")
+            } else {
+                ("optional", "required")
+            };
+            ctx.find(
+                field.line,
+                subject.clone(),
+                format!("the page says {page}, the spec says {spec}"),
+            );
+        }
+        let difference = type_difference(ctx.spec, property, &field.doc_type);
+        match (property.get("x-vendor-doc"), difference) {
+            (None, None) => {}
+            (None, Some(difference)) => ctx.find(
+                field.line,
+                subject,
+                format!("{difference} (declare a deliberate deviation with x-vendor-doc)"),
+            ),
+            (Some(declared), difference) => {
+                let declared_type = declared
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .map(DocType::parse);
+                if declared_type.as_ref() != Some(&field.doc_type) {
+                    ctx.find(
+                        field.line,
+                        subject,
+                        format!(
+                            "x-vendor-doc declares the page's type as `{}`, the page says `{}`",
+                            declared_type
+                                .map(|t| t.to_string())
+                                .unwrap_or_else(|| "?".into()),
+                            field.doc_type
+                        ),
+                    );
+                } else if difference.is_none() {
+                    ctx.find(field.line, subject, "x-vendor-doc declares a deviation, but the spec now matches the page: remove it");
+                } else {
+                    let reason = declared
+                        .get("reason")
+                        .and_then(Value::as_str)
+                        .unwrap_or("no reason given");
+                    ctx.note(field.line, subject, format!("declared deviation: {reason}"));
+                }
+            }
+        }
+    }
+    let documented: BTreeSet<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+    for name in properties.keys() {
+        if !documented.contains(name.as_str()) {
+            ctx.find(
+                table_line,
+                format!("{which} {name}"),
+                "in the spec but not on the page",
+            );
+        }
+    }
+}
+
+/// Validates an example against `schema` as JSON Schema (draft 4, with the
+/// spec's components reachable and `nullable` honoured).
+fn example_errors(spec: &Value, schema: &Value, example: &Value) -> Vec<String> {
+    fn nullable(v: &Value) -> Value {
+        match v {
+            Value::Object(m) => {
+                let mut out: serde_json::Map<String, Value> =
+                    m.iter().map(|(k, v)| (k.clone(), nullable(v))).collect();
+                if m.get("nullable") == Some(&Value::Bool(true))
+                    && let Some(Value::String(t)) = m.get("type")
+                {
+                    out.insert("type".into(), json!([t, "null"]));
+                }
+                Value::Object(out)
+            }
+            Value::Array(a) => Value::Array(a.iter().map(nullable).collect()),
+            other => other.clone(),
+        }
+    }
+    let root = json!({"allOf": [nullable(schema)], "components": nullable(&spec["components"])});
+    match jsonschema::draft4::options().build(&root) {
+        Ok(validator) => validator
+            .iter_errors(example)
+            .map(|e| {
+                let at = e.instance_path().to_string();
+                if at.is_empty() {
+                    e.to_string()
+                } else {
+                    format!("{at}: {e}")
+                }
+            })
+            .collect(),
+        Err(e) => vec![format!("the schema does not compile: {e}")],
+    }
+}
+
+fn check_example(ctx: &mut Ctx, which: &str, example: &Option<Example>, schema: Option<&Value>) {
+    let (Some(example), Some(schema)) = (example, schema) else {
+        return;
+    };
+    let subject = format!("example {which}");
+    if example.repaired {
+        ctx.note(
+            example.line,
+            subject.clone(),
+            "not valid JSON on the page; read after adding the missing commas",
+        );
+    }
+    for error in example_errors(ctx.spec, schema, &example.value) {
+        ctx.find(
+            example.line,
+            subject.clone(),
+            format!("does not validate against the spec: {error}"),
+        );
+    }
+}
+
+fn operation_for<'a>(spec: &'a Value, path: &str) -> Option<(&'a str, &'a Value)> {
+    let item = spec["paths"].get(path)?.as_object()?;
+    item.iter()
+        .find(|(m, _)| *m != "parameters")
+        .map(|(m, op)| (m.as_str(), op))
+}
+
+fn split_url(url: &str) -> Option<(String, String)> {
+    let rest = url.split_once("://")?.1;
+    let slash = rest.find('/').unwrap_or(rest.len());
+    let scheme = &url[..url.find("://")? + 3];
+    Some((
+        format!("{scheme}{}", &rest[..slash]),
+        rest[slash..].to_string(),
+    ))
+}
+
+fn check_table_page(ctx: &mut Ctx, page: &Page) {
+    let Some(url) = &page.url else {
+        ctx.find(
+            1,
+            "service URL",
+            "the page has tables but names no service URL, so it cannot be linked to an operation",
+        );
+        return;
+    };
+    let Some((_, path)) = split_url(&url.url) else {
+        ctx.find(url.line, "service URL", format!("{} is not a URL", url.url));
+        return;
+    };
+    let Some((_method, op)) = operation_for(ctx.spec, &path) else {
+        ctx.find(
+            url.line,
+            "service URL",
+            format!("no operation in spec/paynet.json has the path {path}"),
+        );
+        return;
+    };
+    let servers: BTreeSet<String> = ctx.spec["servers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| {
+            s["url"]
+                .as_str()
+                .map(|u| u.trim_end_matches('/').to_string())
+        })
+        .collect();
+    for (name, page_url) in [
+        ("live URL (Canlı Sistem)", &page.live_url),
+        ("test URL (Test Sistemi)", &page.test_url),
+    ] {
+        match page_url {
+            Some(u) => match split_url(&u.url) {
+                Some((base, p)) if servers.contains(&base) && p == path => {}
+                Some((base, p)) => ctx.find(
+                    u.line,
+                    name,
+                    format!("{} is not one of the spec's servers ({}) followed by {path} (page: {base} + {p})",
+                        u.url, servers.iter().cloned().collect::<Vec<_>>().join(", ")),
+                ),
+                None => ctx.find(u.line, name, format!("{} is not a URL", u.url)),
+            },
+            None => ctx.find(url.line, name, "the page's service URL table does not give it"),
+        }
+    }
+    let request = op.pointer("/requestBody/content/application~1json/schema");
+    let response = op.pointer("/responses/200/content/application~1json/schema");
+    let first_line = |fields: &[Field]| fields.first().map(|f| f.line).unwrap_or(url.line);
+    match request {
+        Some(schema) => compare_fields(
+            ctx,
+            "request",
+            &page.request,
+            schema,
+            first_line(&page.request),
+        ),
+        None if !page.request.is_empty() => ctx.find(
+            first_line(&page.request),
+            "request",
+            "the page documents request fields, the spec has no JSON request body",
+        ),
+        None => {}
+    }
+    match response {
+        Some(schema) => compare_fields(
+            ctx,
+            "response",
+            &page.response,
+            schema,
+            first_line(&page.response),
+        ),
+        None if !page.response.is_empty() => ctx.find(
+            first_line(&page.response),
+            "response",
+            "the page documents response fields, the spec has no JSON 200 answer",
+        ),
+        None => {}
+    }
+    check_example(ctx, "request", &page.example_request, request);
+    check_example(ctx, "response", &page.example_response, response);
+    for (line, problem) in &page.problems {
+        ctx.find(*line, "example", problem.clone());
+    }
+}
+
+fn check_embedded(ctx: &mut Ctx, fence: &sources::Fence) {
+    let mut doc = match sources::parse_json(&ctx.page, fence.first_line, &fence.text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            ctx.find(fence.first_line, "embedded OpenAPI", e.message);
+            return;
+        }
+    };
+    normalize::normalize(&ctx.page, &mut doc);
+    let spec = ctx.spec;
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        ctx.report.fields += 1;
+        match spec["paths"].get(path) {
+            Some(merged) if merged == item => {}
+            Some(_) => ctx.find(fence.first_line, format!("path {path}"), "the page's document differs from spec/paynet.json: run `cargo xtask generate` and read the diff"),
+            None => ctx.find(fence.first_line, format!("path {path}"), "on the page but not in spec/paynet.json: run `cargo xtask generate`"),
+        }
+    }
+    for (section, entries) in doc["components"].as_object().into_iter().flatten() {
+        for (name, definition) in entries.as_object().into_iter().flatten() {
+            ctx.report.fields += 1;
+            match spec["components"][section].get(name) {
+                Some(merged) if merged == definition => {}
+                Some(_) => ctx.find(fence.first_line, format!("components.{section}.{name}"), "the page's definition differs from spec/paynet.json: run `cargo xtask generate` and read the diff"),
+                None => ctx.find(fence.first_line, format!("components.{section}.{name}"), "on the page but not in spec/paynet.json: run `cargo xtask generate`"),
+            }
+        }
+    }
+}
+
+/// Checks every page of `root/spec/vendor` against `root/spec/paynet.json`.
+pub fn check_docs(root: &Path) -> Result<Report> {
+    let spec_text = std::fs::read_to_string(root.join("spec/paynet.json"))
+        .context("cannot read spec/paynet.json")?;
+    let spec: Value = serde_json::from_str(&spec_text).context("spec/paynet.json is not JSON")?;
+    let mut report = Report::default();
+    let mut pages: Vec<_> = std::fs::read_dir(root.join("spec/vendor"))
+        .context("cannot read spec/vendor")?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    pages.sort();
+    for path in pages {
+        let name = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {name}"))?;
+        report.pages += 1;
+        let mut ctx = Ctx {
+            spec: &spec,
+            page: name,
+            report: &mut report,
+        };
+        let fences = sources::json_fences(&text);
+        for fence in &fences {
+            check_embedded(&mut ctx, fence);
+        }
+        let page = docs::parse(&text);
+        if page.has_tables() {
+            check_table_page(&mut ctx, &page);
+        } else if fences.is_empty() {
+            ctx.find(1, "page", "neither parameter tables nor an embedded OpenAPI document: nothing to check it against");
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,328 @@
+//! `cargo xtask check-docs` on the real pages, and on altered copies of them.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use xtask::check_docs::{Finding, check_docs};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// A scratch root holding copies of the vendor pages and the merged spec.
+fn scratch() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("spec/vendor")).unwrap();
+    for entry in fs::read_dir(repo().join("spec/vendor")).unwrap() {
+        let entry = entry.unwrap();
+        fs::copy(
+            entry.path(),
+            dir.path().join("spec/vendor").join(entry.file_name()),
+        )
+        .unwrap();
+    }
+    fs::copy(
+        repo().join("spec/paynet.json"),
+        dir.path().join("spec/paynet.json"),
+    )
+    .unwrap();
+    dir
+}
+
+/// Replaces `from` with `to` on line `line` of a page (checking it is there).
+fn alter(root: &Path, page: &str, line: usize, from: &str, to: &str) {
+    let path = root.join("spec/vendor").join(page);
+    let text = fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    assert!(
+        lines[line - 1].contains(from),
+        "line {line} of {page} is {:?}",
+        lines[line - 1]
+    );
+    lines[line - 1] = lines[line - 1].replacen(from, to, 1);
+    fs::write(&path, lines.join("\n") + "\n").unwrap();
+}
+
+fn findings(root: &Path) -> Vec<Finding> {
+    check_docs(root).unwrap().findings
+}
+
+fn only(findings: &[Finding]) -> &Finding {
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    &findings[0]
+}
+
+fn at(finding: &Finding, page: &str, line: usize, subject: &str) {
+    assert_eq!(
+        (
+            finding.page.as_str(),
+            finding.line,
+            finding.subject.as_str()
+        ),
+        (format!("spec/vendor/{page}").as_str(), line, subject),
+        "{finding}"
+    );
+}
+
+#[test]
+fn the_current_pages_and_specs_pass_clean() {
+    let report = check_docs(&repo()).unwrap();
+    assert_eq!(report.findings, Vec::<Finding>::new());
+    assert_eq!(report.pages, 3);
+    assert!(report.fields >= 38, "{}", report.fields);
+    // The declared deviations are the contradictions paynet-facts.md lists,
+    // plus money accepted as a string.
+    let declared: Vec<String> = report
+        .notes
+        .iter()
+        .filter(|n| n.message.starts_with("declared deviation"))
+        .map(|n| n.subject.clone())
+        .collect();
+    assert_eq!(
+        declared,
+        [
+            "request xact_id",
+            "response transaction_type",
+            "response pos_type",
+            "response amount",
+            "response net_amount",
+            "response comission",
+            "response comission_tax",
+            "response currency",
+            "response is_succeed",
+            "response paynet_error_id",
+            "response code",
+            "response code",
+        ]
+    );
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.subject == "example response" && n.message.contains("commas"))
+    );
+}
+
+#[test]
+fn a_field_added_to_a_response_table_is_reported() {
+    let dir = scratch();
+    alter(
+        dir.path(),
+        "capture-reversal.md",
+        31,
+        "| **instalment**               | int      |",
+        "| **installment\\_count**     | int      |",
+    );
+    let found = findings(dir.path());
+    assert_eq!(found.len(), 2, "{found:#?}");
+    at(
+        &found[0],
+        "capture-reversal.md",
+        31,
+        "response installment_count",
+    );
+    assert_eq!(found[0].message, "on the page but not in the spec");
+    at(&found[1], "capture-reversal.md", 21, "response instalment");
+    assert_eq!(found[1].message, "in the spec but not on the page");
+}
+
+#[test]
+fn a_field_removed_from_a_table_is_reported() {
+    let dir = scratch();
+    let path = dir.path().join("spec/vendor/preauth-reversal.md");
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, text.replace("| **message**      | string | Sistem mesajı                                                                                                        |\n", "")).unwrap();
+    let finding = only(&findings(dir.path())).clone();
+    at(&finding, "preauth-reversal.md", 25, "response message");
+    assert_eq!(finding.message, "in the spec but not on the page");
+    assert_eq!(
+        finding.to_string(),
+        "spec/vendor/preauth-reversal.md:25: response message: in the spec but not on the page"
+    );
+}
+
+#[test]
+fn a_changed_type_is_reported() {
+    let dir = scratch();
+    alter(
+        dir.path(),
+        "capture-reversal.md",
+        31,
+        "| int      |",
+        "| string   |",
+    );
+    let finding = only(&findings(dir.path())).clone();
+    at(&finding, "capture-reversal.md", 31, "response instalment");
+    assert!(
+        finding
+            .message
+            .starts_with("the page says `string` (string), the spec accepts integer"),
+        "{finding}"
+    );
+}
+
+#[test]
+fn a_changed_length_is_reported() {
+    let dir = scratch();
+    alter(
+        dir.path(),
+        "preauth-reversal.md",
+        18,
+        "string (100)",
+        "string (50) ",
+    );
+    let finding = only(&findings(dir.path())).clone();
+    at(&finding, "preauth-reversal.md", 18, "request xact_id");
+    assert!(
+        finding
+            .message
+            .starts_with("the page says at most 50 characters, the spec says maxLength 100"),
+        "{finding}"
+    );
+}
+
+#[test]
+fn a_retyped_field_with_a_declared_deviation_is_still_reported() {
+    let dir = scratch();
+    alter(
+        dir.path(),
+        "capture-reversal.md",
+        51,
+        "| string   |",
+        "| int      |",
+    );
+    let finding = only(&findings(dir.path())).clone();
+    at(&finding, "capture-reversal.md", 51, "response code");
+    assert_eq!(
+        finding.message,
+        "x-vendor-doc declares the page's type as `string`, the page says `int`"
+    );
+}
+
+#[test]
+fn a_flipped_required_flag_is_reported() {
+    let dir = scratch();
+    alter(
+        dir.path(),
+        "preauth-reversal.md",
+        18,
+        "| Evet    |",
+        "| Hayır   |",
+    );
+    let finding = only(&findings(dir.path())).clone();
+    at(&finding, "preauth-reversal.md", 18, "request xact_id");
+    assert_eq!(
+        finding.message,
+        "the page says optional, the spec says required"
+    );
+}
+
+#[test]
+fn an_example_that_no_longer_validates_is_reported() {
+    let dir = scratch();
+    alter(
+        dir.path(),
+        "preauth-reversal.md",
+        34,
+        "\"xact_id\":\"xk_EAAAANFhOW7SioFxO8LHPMruxp0hX3wE8NmJSmGUD*W3uISj\"",
+        "\"xact_id\":12345",
+    );
+    let finding = only(&findings(dir.path())).clone();
+    at(&finding, "preauth-reversal.md", 33, "example request");
+    assert!(
+        finding
+            .message
+            .starts_with("does not validate against the spec: /xact_id:"),
+        "{finding}"
+    );
+}
+
+#[test]
+fn a_changed_service_url_is_reported() {
+    let dir = scratch();
+    alter(
+        dir.path(),
+        "capture-reversal.md",
+        111,
+        "pts-api.paynet.com.tr",
+        "pts2-api.paynet.com.tr",
+    );
+    let finding = only(&findings(dir.path())).clone();
+    at(
+        &finding,
+        "capture-reversal.md",
+        111,
+        "test URL (Test Sistemi)",
+    );
+    assert!(finding.message.contains("https://pts2-api.paynet.com.tr/v1/transaction/capture_reversal is not one of the spec's servers"), "{finding}");
+}
+
+#[test]
+fn a_changed_embedded_openapi_document_is_reported() {
+    let dir = scratch();
+    alter(
+        dir.path(),
+        "softpos-init-reversal.md",
+        10,
+        "\"description\":\"Referans numarası.\"",
+        "\"description\":\"Referans numarası.\",\"maxLength\":20",
+    );
+    let finding = only(&findings(dir.path())).clone();
+    at(
+        &finding,
+        "softpos-init-reversal.md",
+        10,
+        "components.schemas.InitReversalRequest",
+    );
+    assert!(
+        finding
+            .message
+            .starts_with("the page's definition differs from spec/paynet.json"),
+        "{finding}"
+    );
+
+    let dir = scratch();
+    alter(
+        dir.path(),
+        "softpos-init-reversal.md",
+        10,
+        "\"summary\":\"İptal / İade Başlatma\"",
+        "\"summary\":\"İptal\"",
+    );
+    let finding = only(&findings(dir.path())).clone();
+    at(
+        &finding,
+        "softpos-init-reversal.md",
+        10,
+        "path /v1/softpos/init_reversal_transaction",
+    );
+}
+
+#[test]
+fn a_deviation_that_is_no_longer_needed_is_reported() {
+    let dir = scratch();
+    // The page now agrees with the spec: the declaration must go.
+    alter(
+        dir.path(),
+        "capture-reversal.md",
+        44,
+        "| bool     |",
+        "| string   |",
+    );
+    let finding = only(&findings(dir.path())).clone();
+    at(
+        &finding,
+        "capture-reversal.md",
+        44,
+        "response paynet_error_id",
+    );
+    assert!(
+        finding
+            .message
+            .starts_with("x-vendor-doc declares the page's type as `bool`"),
+        "{finding}"
+    );
+}
