@@ -8,6 +8,7 @@ use paynet_api::runtime::{Exchange, capture};
 use paynet_api::wire::{Flag, ResultCode};
 use paynet_api::{Error as RawError, ResponseValue};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::{DeclineReason, DecodedResponse, Error, ErrorType};
@@ -266,6 +267,29 @@ where
         Err(RawError::InvalidRequest(message)) | Err(RawError::Custom(message)) => {
             Err(Error::InvalidRequest { message })
         }
+    }
+}
+
+/// Maps an answer already received, by the same rules as [`call`]: a 2xx
+/// body is decoded as `T` (the operation's generated response type) and
+/// judged by its `code` and `is_succeed`; any other status is read as
+/// Paynet's error body. For answers stored earlier (audits, replays) and for
+/// testing the rules on bytes alone. Any 2xx counts as the documented answer
+/// here; [`call`] also knows which statuses the spec documents.
+pub fn map_body<T>(status: u16, body: Bytes) -> Result<Reply<T>, Error>
+where
+    T: DeserializeOwned + Send + Sync + 'static,
+{
+    if !(200..300).contains(&status) {
+        return http_error(status, body);
+    }
+    match serde_json::from_slice::<T>(&body) {
+        Ok(value) => success(value, status, body),
+        Err(error) => Err(Error::Undecodable {
+            status,
+            reason: decode_reason(&body, &error),
+            body,
+        }),
     }
 }
 
