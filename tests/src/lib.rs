@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: fixtures, a client pointed at a
 //! local wiremock server, and the request shape the snapshots record.
 
+pub mod bench;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -74,4 +76,32 @@ pub fn shape(request: &wiremock::Request) -> Value {
         "headers": headers,
         "body": body,
     })
+}
+
+/// A capture reversal of `xact_id` through `paynet_ext::call`.
+pub async fn capture_reversal(
+    client: &paynet_api::Client,
+    xact_id: &str,
+) -> Result<paynet_ext::Reply<paynet_api::types::CaptureReversalResponse>, paynet_ext::Error> {
+    paynet_ext::call(
+        client
+            .capture_reversal()
+            .body_map(|b| b.xact_id(xact_id))
+            .send(),
+    )
+    .await
+}
+
+/// A pre-authorisation reversal of `xact_id` through `paynet_ext::call`.
+pub async fn preauth_reversal(
+    client: &paynet_api::Client,
+    xact_id: &str,
+) -> Result<paynet_ext::Reply<paynet_api::types::PreauthReversalResponse>, paynet_ext::Error> {
+    paynet_ext::call(
+        client
+            .preauth_reversal()
+            .body_map(|b| b.xact_id(xact_id))
+            .send(),
+    )
+    .await
 }

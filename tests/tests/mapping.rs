@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use paynet_api::types::{CaptureReversalResponse, InitReversalResponse, PreauthReversalResponse};
 use paynet_ext::{Error, ErrorType, Reply, ResultCode};
-use paynet_tests::{SESSION, builder, client, fixture};
+use paynet_tests::{SESSION, builder, capture_reversal, client, fixture, preauth_reversal};
 use rust_decimal::Decimal;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -32,25 +32,13 @@ fn raw(status: u16, body: &[u8], content_type: &str) -> ResponseTemplate {
 async fn capture(template: ResponseTemplate) -> Result<Reply<CaptureReversalResponse>, Error> {
     let server = answering(template).await;
     let client = client(&server.uri());
-    paynet_ext::call(
-        client
-            .capture_reversal()
-            .body_map(|b| b.xact_id("xk_1"))
-            .send(),
-    )
-    .await
+    capture_reversal(&client, "xk_1").await
 }
 
 async fn preauth(template: ResponseTemplate) -> Result<Reply<PreauthReversalResponse>, Error> {
     let server = answering(template).await;
     let client = client(&server.uri());
-    paynet_ext::call(
-        client
-            .preauth_reversal()
-            .body_map(|b| b.xact_id("xk_1"))
-            .send(),
-    )
-    .await
+    preauth_reversal(&client, "xk_1").await
 }
 
 async fn softpos(template: ResponseTemplate) -> Result<Reply<InitReversalResponse>, Error> {
@@ -548,14 +536,7 @@ async fn an_undocumented_2xx_is_undecodable() {
 async fn a_body_over_the_limit_is_refused_without_being_read_whole() {
     let server = answering(raw(200, &vec![b' '; 64 * 1024], "application/json")).await;
     let client = builder(&server.uri()).max_body_bytes(1024).build().unwrap();
-    let err = paynet_ext::call(
-        client
-            .capture_reversal()
-            .body_map(|b| b.xact_id("xk_1"))
-            .send(),
-    )
-    .await
-    .unwrap_err();
+    let err = capture_reversal(&client, "xk_1").await.unwrap_err();
     assert!(
         matches!(
             err,
@@ -581,14 +562,7 @@ async fn a_refused_connection_is_a_transport_error_that_is_safe_to_retry() {
     let base = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
     let client = client(&base);
-    let err = paynet_ext::call(
-        client
-            .capture_reversal()
-            .body_map(|b| b.xact_id("xk_1"))
-            .send(),
-    )
-    .await
-    .unwrap_err();
+    let err = capture_reversal(&client, "xk_1").await.unwrap_err();
     assert!(
         matches!(
             err,
@@ -623,14 +597,7 @@ async fn a_slow_answer_is_a_timeout_that_is_not_safe_to_retry() {
         .timeout(Duration::from_millis(200))
         .build()
         .unwrap();
-    let err = paynet_ext::call(
-        client
-            .capture_reversal()
-            .body_map(|b| b.xact_id("xk_1"))
-            .send(),
-    )
-    .await
-    .unwrap_err();
+    let err = capture_reversal(&client, "xk_1").await.unwrap_err();
     assert!(
         matches!(
             err,

@@ -3,7 +3,7 @@
 //! shown as `[redacted]`, present or absent.
 
 use paynet_ext::SessionKey;
-use paynet_tests::{SESSION, client, fixture, shape};
+use paynet_tests::{SESSION, capture_reversal, client, fixture, preauth_reversal, shape};
 use serde_json::Value;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -29,14 +29,12 @@ async fn received(server: &MockServer) -> Value {
 }
 
 #[tokio::test]
-async fn capture_reversal() {
+async fn capture_reversal_shape() {
     let server = server().await;
     let client = client(&server.uri());
-    paynet_ext::call(
-        client
-            .capture_reversal()
-            .body_map(|b| b.xact_id("xk_EAAAAHTqbS04hq4sU877ZQIiNuIhJ*PVko0sJyhtHOdvxjpf"))
-            .send(),
+    capture_reversal(
+        &client,
+        "xk_EAAAAHTqbS04hq4sU877ZQIiNuIhJ*PVko0sJyhtHOdvxjpf",
     )
     .await
     .expect("success");
@@ -44,14 +42,12 @@ async fn capture_reversal() {
 }
 
 #[tokio::test]
-async fn preauth_reversal() {
+async fn preauth_reversal_shape() {
     let server = server().await;
     let client = client(&server.uri());
-    paynet_ext::call(
-        client
-            .preauth_reversal()
-            .body_map(|b| b.xact_id("xk_EAAAANFhOW7SioFxO8LHPMruxp0hX3wE8NmJSmGUD*W3uISj"))
-            .send(),
+    preauth_reversal(
+        &client,
+        "xk_EAAAANFhOW7SioFxO8LHPMruxp0hX3wE8NmJSmGUD*W3uISj",
     )
     .await
     .expect("success");
@@ -113,14 +109,7 @@ async fn an_operation_that_needs_the_secret_key_is_not_sent_without_one() {
         paynet_ext::ClientBuilder::new(paynet_ext::Environment::custom(&server.uri()).unwrap())
             .build()
             .unwrap();
-    let err = paynet_ext::call(
-        client
-            .capture_reversal()
-            .body_map(|b| b.xact_id("xk_1"))
-            .send(),
-    )
-    .await
-    .unwrap_err();
+    let err = capture_reversal(&client, "xk_1").await.unwrap_err();
     assert_eq!(
         err.to_string(),
         "the request was not sent: capture_reversal needs the secret_key credential, which this client was not given; nothing was sent"
@@ -134,14 +123,7 @@ async fn an_xact_id_over_100_characters_is_not_sent() {
     let server = server().await;
     let client = client(&server.uri());
     let long = "x".repeat(101);
-    let err = paynet_ext::call(
-        client
-            .preauth_reversal()
-            .body_map(|b| b.xact_id(long.as_str()))
-            .send(),
-    )
-    .await
-    .unwrap_err();
+    let err = preauth_reversal(&client, long.as_str()).await.unwrap_err();
     assert!(
         matches!(err, paynet_ext::Error::InvalidRequest { .. }),
         "{err:?}"

@@ -5,7 +5,7 @@ use bytes::Bytes;
 use paynet_api::types::{CaptureReversalResponse, InitReversalResponse, PreauthReversalResponse};
 use paynet_api::wire::Amount;
 use paynet_ext::{Error, map_body};
-use paynet_tests::fixture;
+use paynet_tests::{capture_reversal, fixture};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -211,14 +211,7 @@ async fn a_server_that_stalls_mid_body_hits_the_timeout() {
         .build()
         .unwrap();
     let started = std::time::Instant::now();
-    let err = paynet_ext::call(
-        client
-            .capture_reversal()
-            .body_map(|b| b.xact_id("xk_1"))
-            .send(),
-    )
-    .await
-    .unwrap_err();
+    let err = capture_reversal(&client, "xk_1").await.unwrap_err();
     assert!(
         matches!(
             err,
@@ -251,14 +244,7 @@ async fn a_chunked_body_over_the_limit_is_refused_without_a_declared_length() {
         .max_body_bytes(10_000)
         .build()
         .unwrap();
-    let err = paynet_ext::call(
-        client
-            .capture_reversal()
-            .body_map(|b| b.xact_id("xk_1"))
-            .send(),
-    )
-    .await
-    .unwrap_err();
+    let err = capture_reversal(&client, "xk_1").await.unwrap_err();
     assert!(
         matches!(
             err,

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use paynet_ext::{SecretKey, SessionKey};
-use paynet_tests::{SECRET, SESSION, builder, client, fixture};
+use paynet_tests::{SECRET, SESSION, builder, capture_reversal, client, fixture, preauth_reversal};
 use wiremock::matchers::{any, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -86,26 +86,12 @@ async fn no_secret_in_errors_debug_output_or_logs() {
         format!("{session:?}"),
     ];
 
-    let err = paynet_ext::call(
-        client
-            .capture_reversal()
-            .body_map(|b| b.xact_id("xk_1"))
-            .send(),
-    )
-    .await
-    .unwrap_err();
+    let err = capture_reversal(&client, "xk_1").await.unwrap_err();
     assert!(err.is_unauthorized());
     texts.push(err.to_string());
     texts.push(format!("{err:?}"));
 
-    paynet_ext::call(
-        client
-            .preauth_reversal()
-            .body_map(|b| b.xact_id("xk_1"))
-            .send(),
-    )
-    .await
-    .unwrap();
+    preauth_reversal(&client, "xk_1").await.unwrap();
 
     let err = paynet_ext::call(
         client
@@ -129,14 +115,7 @@ async fn no_secret_in_errors_debug_output_or_logs() {
         .timeout(Duration::from_millis(100))
         .build()
         .unwrap();
-    let err = paynet_ext::call(
-        client
-            .capture_reversal()
-            .body_map(|b| b.xact_id("xk_1"))
-            .send(),
-    )
-    .await
-    .unwrap_err();
+    let err = capture_reversal(&client, "xk_1").await.unwrap_err();
     texts.push(err.to_string());
     texts.push(format!("{err:?}"));
 

@@ -9,6 +9,7 @@ use paynet_ext::{ClientBuilder, Environment, Error, ErrorType, Reply, ResultCode
 use paynet_mock::{
     CAPTURE_EXAMPLE_XACT_ID, Config, MockServer, PREAUTH_EXAMPLE_XACT_ID, TRIGGERS, Transaction,
 };
+use paynet_tests::{capture_reversal, preauth_reversal};
 use serde_json::{Value, json};
 
 async fn mock() -> MockServer {
@@ -33,14 +34,14 @@ async fn capture(
     client: &paynet_api::Client,
     id: &str,
 ) -> Result<Reply<CaptureReversalResponse>, Error> {
-    paynet_ext::call(client.capture_reversal().body_map(|b| b.xact_id(id)).send()).await
+    capture_reversal(client, id).await
 }
 
 async fn preauth(
     client: &paynet_api::Client,
     id: &str,
 ) -> Result<Reply<PreauthReversalResponse>, Error> {
-    paynet_ext::call(client.preauth_reversal().body_map(|b| b.xact_id(id)).send()).await
+    preauth_reversal(client, id).await
 }
 
 async fn softpos(

@@ -1,0 +1,132 @@
+//! What the benchmarks share: one minimal server that answers fixed bytes
+//! (so that the server's cost is the same for every client measured), the
+//! hand-written baseline client, and process memory readings.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use serde::Deserialize;
+
+/// Starts, on a thread and runtime of its own, a keep-alive HTTP/1.1 server
+/// on loopback that answers every request with `body` (HTTP 200, JSON), and
+/// returns its base URL.
+pub fn fixed_server(body: Vec<u8>) -> String {
+    let body = Bytes::from(body);
+    let (tx, rx) = std::sync::mpsc::channel::<SocketAddr>();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("server runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            tx.send(listener.local_addr().expect("address"))
+                .expect("report address");
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let _ = stream.set_nodelay(true);
+                let body = body.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |request: Request<Incoming>| {
+                        let body = body.clone();
+                        async move {
+                            // Read the request body so the connection stays reusable.
+                            let _ = http_body_util::BodyExt::collect(request.into_body()).await;
+                            Ok::<_, Infallible>(
+                                Response::builder()
+                                    .header("content-type", "application/json")
+                                    .body(Full::new(body))
+                                    .expect("response"),
+                            )
+                        }
+                    });
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+    });
+    format!("http://{}", rx.recv().expect("server address"))
+}
+
+/// The capture reversal answer as a hand-written client would declare it:
+/// plain types, money as `f64`.
+#[derive(Debug, Deserialize)]
+#[allow(dead_code, missing_docs)]
+pub struct PlainCaptureReversal {
+    pub xact_id: Option<String>,
+    pub xact_date: Option<String>,
+    pub transaction_type: Option<i64>,
+    pub pos_type: Option<i64>,
+    pub is_tds: Option<bool>,
+    pub agent_id: Option<String>,
+    pub user_id: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub bank_id: Option<String>,
+    pub instalment: Option<i64>,
+    pub ratio: Option<f64>,
+    pub card_no_masked: Option<String>,
+    pub card_holder: Option<String>,
+    pub amount: Option<f64>,
+    pub net_amount: Option<f64>,
+    pub comission: Option<f64>,
+    pub comission_tax: Option<f64>,
+    pub currency: Option<String>,
+    pub authorization_code: Option<String>,
+    pub reference_code: Option<String>,
+    pub order_id: Option<String>,
+    pub is_succeed: Option<bool>,
+    pub paynet_error_id: Option<String>,
+    pub paynet_error_message: Option<String>,
+    pub bank_error_id: Option<String>,
+    pub bank_error_message: Option<String>,
+    pub bank_error_short_desc: Option<String>,
+    pub bank_error_long_desc: Option<String>,
+    pub object_name: Option<String>,
+    pub code: Option<i64>,
+    pub message: Option<String>,
+}
+
+/// The baseline: the same call written by hand with reqwest and serde.
+pub async fn hand_written_capture_reversal(
+    http: &reqwest::Client,
+    url: &str,
+    authorization: &str,
+    xact_id: &str,
+) -> Result<PlainCaptureReversal, reqwest::Error> {
+    http.post(url)
+        .header(reqwest::header::AUTHORIZATION, authorization)
+        .json(&serde_json::json!({ "xact_id": xact_id }))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await
+}
+
+/// This process's resident memory now and at its peak, in KiB (Linux).
+pub fn memory_kib() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
