@@ -23,6 +23,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use bytes::{Bytes, BytesMut};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::ResponseBuilderExt;
 use reqwest::header::{HeaderName, HeaderValue};
 use tracing::Instrument;
 
@@ -193,7 +194,8 @@ pub async fn capture<F: Future>(call: F) -> (F::Output, Exchange) {
 }
 
 /// Reads at most `limit` bytes of `response`'s body. `Ok(None)` means the
-/// body is larger than the limit (it was not read whole).
+/// body is larger than the limit (it was not read whole). A body that
+/// arrives in one chunk, as Paynet's small answers do, is not copied.
 async fn read_bounded(
     response: &mut reqwest::Response,
     limit: usize,
@@ -201,14 +203,29 @@ async fn read_bounded(
     if response.content_length().is_some_and(|n| n > limit as u64) {
         return Ok(None);
     }
-    let mut body = BytesMut::new();
+    let mut first: Option<Bytes> = None;
+    let mut joined: Option<BytesMut> = None;
+    let mut total = 0usize;
     while let Some(chunk) = response.chunk().await? {
-        if body.len() + chunk.len() > limit {
+        total += chunk.len();
+        if total > limit {
             return Ok(None);
         }
-        body.extend_from_slice(&chunk);
+        match (&first, &mut joined) {
+            (None, _) => first = Some(chunk),
+            (Some(head), None) => {
+                let mut buffer = BytesMut::with_capacity(total);
+                buffer.extend_from_slice(head);
+                buffer.extend_from_slice(&chunk);
+                joined = Some(buffer);
+            }
+            (Some(_), Some(buffer)) => buffer.extend_from_slice(&chunk),
+        }
     }
-    Ok(Some(body.freeze()))
+    Ok(Some(match joined {
+        Some(buffer) => buffer.freeze(),
+        None => first.unwrap_or_default(),
+    }))
 }
 
 impl ClientHooks<ClientState> for Client {
@@ -289,10 +306,18 @@ impl ClientHooks<ClientState> for Client {
                 }
             };
             record(|x| x.body = Some(body.clone()));
-            let mut rebuilt = http::Response::new(body);
-            *rebuilt.status_mut() = status;
-            *rebuilt.version_mut() = response.version();
-            *rebuilt.headers_mut() = response.headers().clone();
+            // Hand progenitor the same answer with the body already read:
+            // headers moved, not copied, and the URL carried over (without
+            // it reqwest would parse a placeholder URL).
+            let url = response.url().clone();
+            let (parts, _) = http::Response::<reqwest::Body>::from(response).into_parts();
+            let mut rebuilt = http::Response::builder()
+                .status(parts.status)
+                .version(parts.version)
+                .url(url)
+                .body(body)
+                .expect("status and version come from a valid response");
+            *rebuilt.headers_mut() = parts.headers;
             Ok(reqwest::Response::from(rebuilt))
         }
         .instrument(span)

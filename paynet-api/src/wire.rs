@@ -29,64 +29,111 @@ use serde::{Deserialize, Serialize, Serializer};
 const ARBITRARY_PRECISION_KEY: &str = "$serde_json::private::Number";
 
 /// One JSON scalar as it arrived, before a wire type interprets it.
-enum Scalar {
+/// Strings are borrowed from the input where serde allows it and numbers
+/// are kept as numbers, so decoding allocates only what it keeps.
+enum Scalar<'de> {
     Bool(bool),
-    /// A JSON number, as the text of its value.
-    Number(String),
-    Str(String),
+    Int(i64),
+    UInt(u64),
+    Float(f64),
+    /// A number's exact text (serde_json with `arbitrary_precision`).
+    NumberText(Cow<'de, str>),
+    Str(Cow<'de, str>),
 }
 
-impl Scalar {
+impl Scalar<'_> {
     fn describe(&self) -> String {
         match self {
             Scalar::Bool(b) => format!("boolean {b}"),
-            Scalar::Number(n) => format!("number {n}"),
+            Scalar::Int(n) => format!("number {n}"),
+            Scalar::UInt(n) => format!("number {n}"),
+            Scalar::Float(n) => format!("number {n}"),
+            Scalar::NumberText(n) => format!("number {n}"),
             Scalar::Str(s) => format!("string {s:?}"),
         }
+    }
+
+    /// The text of a string, or the integer text of an integral number.
+    fn integer(&self) -> Option<i64> {
+        match self {
+            Scalar::Int(n) => Some(*n),
+            Scalar::UInt(n) => i64::try_from(*n).ok(),
+            Scalar::NumberText(text) | Scalar::Str(text) => parse_integer(text),
+            Scalar::Bool(_) | Scalar::Float(_) => None,
+        }
+    }
+}
+
+/// Formats into a stack buffer; `None` if it does not fit.
+fn with_stack_text<R>(value: impl fmt::Display, f: impl FnOnce(&str) -> R) -> R {
+    struct Stack {
+        buf: [u8; 64],
+        len: usize,
+    }
+    impl fmt::Write for Stack {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            let end = self.len + s.len();
+            if end > self.buf.len() {
+                return Err(fmt::Error);
+            }
+            self.buf[self.len..end].copy_from_slice(s.as_bytes());
+            self.len = end;
+            Ok(())
+        }
+    }
+    let mut stack = Stack {
+        buf: [0; 64],
+        len: 0,
+    };
+    if fmt::Write::write_fmt(&mut stack, format_args!("{value}")).is_ok() {
+        f(std::str::from_utf8(&stack.buf[..stack.len]).expect("written from a str"))
+    } else {
+        f(&value.to_string())
     }
 }
 
 struct ScalarVisitor;
 
 impl<'de> Visitor<'de> for ScalarVisitor {
-    type Value = Scalar;
+    type Value = Scalar<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON string, number or boolean")
     }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar<'de>, E> {
         Ok(Scalar::Bool(v))
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
-        Ok(Scalar::Number(v.to_string()))
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Int(v))
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
-        Ok(Scalar::Number(v.to_string()))
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::UInt(v))
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
-        // `Display` of an f64 is the shortest text that reads back as the same
-        // f64, and never uses an exponent: 14.65 prints as "14.65".
-        Ok(Scalar::Number(v.to_string()))
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Float(v))
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
-        Ok(Scalar::Str(v.to_string()))
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Str(Cow::Borrowed(v)))
     }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar, E> {
-        Ok(Scalar::Str(v))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Str(Cow::Owned(v.to_string())))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Str(Cow::Owned(v)))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar<'de>, A::Error> {
         // serde_json with `arbitrary_precision` hands numbers over as a
         // one-entry map holding the number's exact text.
-        match map.next_key::<String>()? {
+        match map.next_key::<Cow<'de, str>>()? {
             Some(key) if key == ARBITRARY_PRECISION_KEY => {
-                Ok(Scalar::Number(map.next_value::<String>()?))
+                Ok(Scalar::NumberText(Cow::Owned(map.next_value::<String>()?)))
             }
             _ => Err(de::Error::invalid_type(de::Unexpected::Map, &self)),
         }
     }
 }
 
-fn scalar<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Scalar, D::Error> {
+fn scalar<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Scalar<'de>, D::Error> {
     deserializer.deserialize_any(ScalarVisitor)
 }
 
@@ -134,11 +181,18 @@ impl fmt::Display for Amount {
 
 impl<'de> Deserialize<'de> for Amount {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let parse = |text: &str| {
+            text.parse::<Amount>()
+                .map_err(|e| de::Error::custom(format_args!("invalid amount {text:?}: {e}")))
+        };
         match scalar(deserializer)? {
-            Scalar::Number(text) | Scalar::Str(text) => text
-                .parse()
-                .map_err(|e| de::Error::custom(format_args!("invalid amount {text:?}: {e}"))),
-            other => Err(de::Error::custom(format_args!(
+            Scalar::Int(n) => Ok(Amount(Decimal::from(n))),
+            Scalar::UInt(n) => Ok(Amount(Decimal::from(n))),
+            // `Display` of an f64 is the shortest text that reads back as
+            // the same f64, without an exponent: 14.65 prints as "14.65".
+            Scalar::Float(n) => with_stack_text(n, parse),
+            Scalar::NumberText(text) | Scalar::Str(text) => parse(&text),
+            other @ Scalar::Bool(_) => Err(de::Error::custom(format_args!(
                 "expected an amount, found {}",
                 other.describe()
             ))),
@@ -297,11 +351,7 @@ impl fmt::Display for Code {
 impl<'de> Deserialize<'de> for Code {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = scalar(deserializer)?;
-        match &value {
-            Scalar::Number(text) | Scalar::Str(text) => parse_integer(text).map(Code),
-            Scalar::Bool(_) => None,
-        }
-        .ok_or_else(|| {
+        value.integer().map(Code).ok_or_else(|| {
             de::Error::custom(format_args!(
                 "expected an integer code, found {}",
                 value.describe()
@@ -405,7 +455,10 @@ impl<'de> Deserialize<'de> for Text {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         Ok(Text(match scalar(deserializer)? {
             Scalar::Bool(b) => b.to_string(),
-            Scalar::Number(text) | Scalar::Str(text) => text,
+            Scalar::Int(n) => n.to_string(),
+            Scalar::UInt(n) => n.to_string(),
+            Scalar::Float(n) => n.to_string(),
+            Scalar::NumberText(text) | Scalar::Str(text) => text.into_owned(),
         }))
     }
 }
@@ -443,7 +496,9 @@ impl FromStr for LocalDateTime {
     type Err = chrono::ParseError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim();
-        match chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f") {
+        // chrono's own parser of `%Y-%m-%dT%H:%M:%S%.f`, without reading a
+        // format string on every call.
+        match s.parse::<chrono::NaiveDateTime>() {
             Ok(local) => Ok(LocalDateTime {
                 local,
                 offset: None,
@@ -470,7 +525,7 @@ impl fmt::Display for LocalDateTime {
 
 impl<'de> Deserialize<'de> for LocalDateTime {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
+        let text = Cow::<'de, str>::deserialize(deserializer)?;
         text.parse()
             .map_err(|e| de::Error::custom(format_args!("invalid date-time {text:?}: {e}")))
     }

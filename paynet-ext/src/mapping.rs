@@ -66,7 +66,6 @@ struct Verdict {
     error_type: Option<Value>,
     code: Option<Value>,
     result_code: Option<Value>,
-    is_succeed: Option<Value>,
     message: Option<Value>,
     bank_error_id: Option<Value>,
     bank_error_message: Option<Value>,
@@ -98,6 +97,14 @@ fn flag(value: &Option<Value>) -> Option<Result<bool, ()>> {
         None | Some(Value::Null) => None,
         Some(v) => Some(Flag::deserialize(v).map(Flag::get).map_err(|_| ())),
     }
+}
+
+/// The two fields a success needs; read first, so that the common path
+/// does not build the strings of the full [`Verdict`].
+#[derive(Deserialize, Default)]
+struct Core {
+    code: Option<Value>,
+    is_succeed: Option<Value>,
 }
 
 impl Verdict {
@@ -310,15 +317,15 @@ fn success<T: Send + Sync + 'static>(
     status: u16,
     body: Bytes,
 ) -> Result<Reply<T>, Error> {
-    let verdict = Verdict::read(&body).unwrap_or_default();
-    let Some(code) = result_code(&verdict.code) else {
+    let core: Core = serde_json::from_slice(&body).unwrap_or_default();
+    let Some(code) = result_code(&core.code) else {
         return Err(Error::Undecodable {
             status,
             reason: "the answer carries no readable result code".to_string(),
             body,
         });
     };
-    let is_succeed = match flag(&verdict.is_succeed) {
+    let is_succeed = match flag(&core.is_succeed) {
         Some(Ok(b)) => Some(b),
         Some(Err(())) => {
             return Err(Error::Undecodable {
@@ -332,7 +339,7 @@ fn success<T: Send + Sync + 'static>(
     let response = DecodedResponse(Box::new(value));
     match (code.is_success(), is_succeed) {
         (_, Some(false)) => Err(Error::BankDeclined {
-            reason: Box::new(verdict.decline_reason()),
+            reason: Box::new(Verdict::read(&body).unwrap_or_default().decline_reason()),
             code,
             response,
             body,
@@ -355,7 +362,7 @@ fn success<T: Send + Sync + 'static>(
         (false, None) => Err(Error::Paynet {
             status,
             code,
-            message: text(&verdict.message).unwrap_or_default(),
+            message: text(&Verdict::read(&body).unwrap_or_default().message).unwrap_or_default(),
             response,
             body,
         }),
