@@ -20,6 +20,13 @@ fn decode(c: &mut Criterion) {
             assert_eq!(plain.code, Some(0));
         })
     });
+    group.bench_function("generated_type_only", |b| {
+        b.iter(|| {
+            let value: CaptureReversalResponse =
+                serde_json::from_slice(std::hint::black_box(&body)).unwrap();
+            assert!(value.code.is_some());
+        })
+    });
     group.bench_function("paynet_ext_map_body", |b| {
         b.iter(|| {
             let reply = paynet_ext::map_body::<CaptureReversalResponse>(
