@@ -389,6 +389,118 @@ fn header_is(headers: &HeaderMap, name: &str, expected: &str) -> bool {
     headers.get(name).and_then(|v| v.to_str().ok()) == Some(expected)
 }
 
+/// The operation a request is for, or the 404/405 answer.
+// The `Err` of a handler step is the HTTP answer itself, built once per request.
+#[allow(clippy::result_large_err)]
+fn route<'s>(state: &'s State, method: &Method, path: &str) -> Result<&'s SpecOperation, Response> {
+    let classic = ErrorStyle::Classic;
+    let candidates: Vec<&SpecOperation> = state
+        .operations
+        .iter()
+        .filter(|op| path_matches(&op.path, path))
+        .collect();
+    if candidates.is_empty() {
+        let message = format!("no such path: {path}");
+        return Err(error(
+            classic,
+            StatusCode::NOT_FOUND,
+            "invalid_request_error",
+            code::BAD_REQUEST,
+            &message,
+        ));
+    }
+    if let Some(op) = candidates.iter().find(|op| op.method == method.as_str()) {
+        return Ok(op);
+    }
+    let allowed: Vec<&str> = candidates.iter().map(|op| op.method.as_str()).collect();
+    let message = format!(
+        "{method} is not allowed on {path}; use {}",
+        allowed.join(", ")
+    );
+    let mut response = error(
+        classic,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "invalid_request_error",
+        code::BAD_REQUEST,
+        &message,
+    );
+    if let Ok(value) = HeaderValue::from_str(&allowed.join(", ")) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    Err(response)
+}
+
+/// The request's JSON body once the credential, the size, the syntax and
+/// the spec's schema are satisfied; otherwise the answer Paynet documents.
+#[allow(clippy::result_large_err)]
+async fn admit(
+    state: &State,
+    op: &SpecOperation,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Value, Response> {
+    let invalid = |status: StatusCode, message: &str| {
+        error(
+            op.error_style,
+            status,
+            "invalid_request_error",
+            code::BAD_REQUEST,
+            message,
+        )
+    };
+    if op.security.iter().any(|s| s == "secret_key")
+        && !header_is(
+            headers,
+            "authorization",
+            &format!("Basic {}", state.secret_key),
+        )
+    {
+        let classic = ErrorStyle::Classic;
+        return Err(error(
+            classic,
+            StatusCode::UNAUTHORIZED,
+            "authorization_error",
+            code::UNAUTHORIZED,
+            "API anahtarınız yanlış",
+        ));
+    }
+    for name in &op.required_headers {
+        let ok = if name == "session-key" {
+            header_is(headers, name, &state.session_key)
+        } else {
+            headers.contains_key(name.as_str())
+        };
+        if !ok {
+            let message =
+                format!("geçersiz veya eksik {name} başlığı (missing or invalid {name} header)");
+            return Err(error(
+                op.error_style,
+                StatusCode::BAD_REQUEST,
+                "authorization_error",
+                code::UNAUTHORIZED,
+                &message,
+            ));
+        }
+    }
+    let bytes = to_bytes(body, state.max_body_bytes).await.map_err(|_| {
+        let message = format!("the body is larger than {} bytes", state.max_body_bytes);
+        invalid(StatusCode::PAYLOAD_TOO_LARGE, &message)
+    })?;
+    let json: Value = serde_json::from_slice(&bytes).map_err(|e| {
+        invalid(
+            StatusCode::BAD_REQUEST,
+            &format!("the body is not JSON: {e}"),
+        )
+    })?;
+    let problems = op.body_errors(&json);
+    if !problems.is_empty() {
+        let mut message = format!("the body does not match the spec: {}", problems.join("; "));
+        truncate(&mut message, 500);
+        return Err(invalid(StatusCode::BAD_REQUEST, &message));
+    }
+    Ok(json)
+}
+
 /// Handles one request. Returns the response and, for the log line, the
 /// operation and `xact_id`.
 pub async fn handle(
@@ -398,137 +510,21 @@ pub async fn handle(
     headers: HeaderMap,
     body: Body,
 ) -> (Response, Option<String>, Option<String>) {
-    let classic = ErrorStyle::Classic;
-    let candidates: Vec<&SpecOperation> = state
-        .operations
-        .iter()
-        .filter(|op| path_matches(&op.path, &path))
-        .collect();
-    if candidates.is_empty() {
-        let message = format!("no such path: {path}");
-        return (
-            error(
-                classic,
-                StatusCode::NOT_FOUND,
-                "invalid_request_error",
-                code::BAD_REQUEST,
-                &message,
-            ),
-            None,
-            None,
-        );
-    }
-    let Some(op) = candidates.iter().find(|op| op.method == method.as_str()) else {
-        let allowed: Vec<&str> = candidates.iter().map(|op| op.method.as_str()).collect();
-        let mut response = error(
-            classic,
-            StatusCode::METHOD_NOT_ALLOWED,
-            "invalid_request_error",
-            code::BAD_REQUEST,
-            &format!(
-                "{method} is not allowed on {path}; use {}",
-                allowed.join(", ")
-            ),
-        );
-        if let Ok(value) = HeaderValue::from_str(&allowed.join(", ")) {
-            response.headers_mut().insert(header::ALLOW, value);
-        }
-        return (response, None, None);
+    let op = match route(&state, &method, &path) {
+        Ok(op) => op,
+        Err(response) => return (response, None, None),
     };
     let id = Some(op.id.clone());
-    if op.security.iter().any(|s| s == "secret_key")
-        && !header_is(
-            &headers,
-            "authorization",
-            &format!("Basic {}", state.secret_key),
-        )
-    {
-        let response = error(
-            classic,
-            StatusCode::UNAUTHORIZED,
-            "authorization_error",
-            code::UNAUTHORIZED,
-            "API anahtarınız yanlış",
-        );
-        return (response, id, None);
-    }
-    for name in &op.required_headers {
-        let ok = if name == "session-key" {
-            header_is(&headers, name, &state.session_key)
-        } else {
-            headers.contains_key(name.as_str())
-        };
-        if !ok {
-            let message =
-                format!("geçersiz veya eksik {name} başlığı (missing or invalid {name} header)");
-            return (
-                error(
-                    op.error_style,
-                    StatusCode::BAD_REQUEST,
-                    "authorization_error",
-                    code::UNAUTHORIZED,
-                    &message,
-                ),
-                id,
-                None,
-            );
+    match admit(&state, op, &headers, body).await {
+        Ok(json) => {
+            let xact_id = json
+                .get("xact_id")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            (behave(&state, op, &json).await, id, xact_id)
         }
+        Err(response) => (response, id, None),
     }
-    let bytes = match to_bytes(body, state.max_body_bytes).await {
-        Ok(bytes) => bytes,
-        Err(_) => {
-            let message = format!("the body is larger than {} bytes", state.max_body_bytes);
-            return (
-                error(
-                    op.error_style,
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "invalid_request_error",
-                    code::BAD_REQUEST,
-                    &message,
-                ),
-                id,
-                None,
-            );
-        }
-    };
-    let json: Value = match serde_json::from_slice(&bytes) {
-        Ok(json) => json,
-        Err(e) => {
-            let message = format!("the body is not JSON: {e}");
-            return (
-                error(
-                    op.error_style,
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request_error",
-                    code::BAD_REQUEST,
-                    &message,
-                ),
-                id,
-                None,
-            );
-        }
-    };
-    let problems = op.body_errors(&json);
-    if !problems.is_empty() {
-        let mut message = format!("the body does not match the spec: {}", problems.join("; "));
-        truncate(&mut message, 500);
-        return (
-            error(
-                op.error_style,
-                StatusCode::BAD_REQUEST,
-                "invalid_request_error",
-                code::BAD_REQUEST,
-                &message,
-            ),
-            id,
-            None,
-        );
-    }
-    let xact_id = json
-        .get("xact_id")
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    (behave(&state, op, &json).await, id, xact_id)
 }
 
 /// The axum entry point: every request goes through [`handle`] and is

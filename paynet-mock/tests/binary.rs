@@ -1,7 +1,6 @@
 //! The `paynet-mock` binary: flags, preload file, one log line per request.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+mod common;
 
 #[test]
 fn the_binary_serves_preloaded_transactions_with_the_given_keys_and_logs_each_request() {
@@ -14,21 +13,13 @@ fn the_binary_serves_preloaded_transactions_with_the_given_keys_and_logs_each_re
     )
     .unwrap();
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_paynet-mock"))
-        .args(["--port", "0", "--secret-key", "sck_bin_test", "--preload"])
-        .arg(&preload)
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let base = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://127.0.0.1:"))
-        .unwrap_or_else(|| panic!("no address in {first:?}"))
-        .to_string();
+    let (mut simulator, first) = common::start(&[
+        "--secret-key".as_ref(),
+        "sck_bin_test".as_ref(),
+        "--preload".as_ref(),
+        preload.as_os_str(),
+    ]);
+    let base = simulator.base.clone();
     assert!(first.contains("1 transactions preloaded"), "{first}");
 
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -52,7 +43,7 @@ fn the_binary_serves_preloaded_transactions_with_the_given_keys_and_logs_each_re
     assert_eq!(body["amount"], 99.9);
     assert_eq!(body["code"], 0);
 
-    let log = lines.next().unwrap().unwrap();
+    let log = simulator.log.as_mut().unwrap().next().unwrap().unwrap();
     assert!(
         log.contains(
             "POST /v1/transaction/capture_reversal -> 200 op=capture_reversal xact_id=xk_preloaded"
@@ -60,7 +51,6 @@ fn the_binary_serves_preloaded_transactions_with_the_given_keys_and_logs_each_re
         "{log}"
     );
     assert!(!log.contains("sck_bin_test"), "{log}");
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(simulator);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -9,8 +9,7 @@
 //! `cargo test -p paynet-mock --release --test load -- --ignored --nocapture`.
 //! (A test binary of its own, so that no other test shares the process.)
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
 
 use futures_util::StreamExt;
 use paynet_ext::{ClientBuilder, Environment, ResultCode, SecretKey};
@@ -31,8 +30,8 @@ fn rss_kib() -> u64 {
 }
 
 /// Starts the simulator binary with `count` captured transactions per
-/// prefix; returns the process and its base URL.
-fn simulator(prefixes: &[(&str, usize)]) -> (Child, String, tempfile_dir::Dir) {
+/// prefix, preloaded.
+fn simulator(prefixes: &[(&str, usize)]) -> (common::Simulator, tempfile_dir::Dir) {
     let dir = tempfile_dir::Dir::new();
     let mut transactions = Vec::new();
     for (prefix, count) in prefixes {
@@ -43,23 +42,14 @@ fn simulator(prefixes: &[(&str, usize)]) -> (Child, String, tempfile_dir::Dir) {
     }
     let preload = dir.path.join("transactions.json");
     std::fs::write(&preload, serde_json::to_vec(&transactions).unwrap()).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_paynet-mock"))
-        .args(["--port", "0", "--secret-key", SECRET, "--preload"])
-        .arg(&preload)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let base = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://127.0.0.1:"))
-        .unwrap_or_else(|| panic!("no address in {first:?}"))
-        .to_string();
-    // Drain its one-line-per-request log so that it never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, base, dir)
+    let (mut simulator, _) = common::start(&[
+        "--secret-key".as_ref(),
+        SECRET.as_ref(),
+        "--preload".as_ref(),
+        preload.as_os_str(),
+    ]);
+    simulator.drain_log();
+    (simulator, dir)
 }
 
 /// Reverses `{prefix}_0..count`, every third one twice at once. Returns
@@ -111,8 +101,8 @@ async fn reverse_all(
 }
 
 async fn load(count: usize) {
-    let (mut child, base, _dir) = simulator(&[("xk_warm", WARM_UP), ("xk_load", count)]);
-    let client = ClientBuilder::new(Environment::custom(&base).unwrap())
+    let (simulator, _dir) = simulator(&[("xk_warm", WARM_UP), ("xk_load", count)]);
+    let client = ClientBuilder::new(Environment::custom(&simulator.base).unwrap())
         .secret_key(SecretKey::new(SECRET).unwrap())
         .build()
         .unwrap();
@@ -161,8 +151,7 @@ async fn load(count: usize) {
     println!(
         "load {count}: client RSS {rss_warm} KiB after a {WARM_UP}-call warm-up, {rss_after} KiB after the run"
     );
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(simulator);
     assert!(rss_warm > 0, "no memory reading on this system");
     assert!(
         rss_after as f64 <= rss_warm as f64 * 1.5,

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(
     name = "cargo xtask",
+    bin_name = "cargo xtask",
     about = "Maintenance commands for the Paynet client workspace",
     arg_required_else_help = true
 )]
@@ -20,7 +21,7 @@ struct Cli {
 enum Command {
     /// Merge spec/vendor/*.md and spec/openapi/*.json into spec/paynet.json
     /// (normalized and validated), then generate paynet-api/src/generated.rs
-    /// with progenitor.
+    /// with progenitor and the operations table generated_operations.rs.
     Generate {
         /// Write nothing: print a unified diff of every stale file and exit
         /// non-zero if any is stale.
