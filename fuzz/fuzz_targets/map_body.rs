@@ -8,7 +8,7 @@ use paynet_api::types::{CaptureReversalResponse, InitReversalResponse, PreauthRe
 
 const STATUSES: [u16; 8] = [200, 201, 400, 401, 403, 404, 500, 502];
 
-fn check<T: serde::de::DeserializeOwned + Send + Sync + 'static>(status: u16, body: &[u8]) {
+fn check<T: serde::de::DeserializeOwned + paynet_ext::Verdict + Send + Sync + 'static>(status: u16, body: &[u8]) {
     match paynet_ext::map_body::<T>(status, Bytes::copy_from_slice(body)) {
         Ok(reply) => {
             assert!(reply.result_code().is_success());

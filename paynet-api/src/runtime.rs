@@ -60,6 +60,22 @@ pub struct SecurityScheme {
     pub header: &'static str,
 }
 
+/// What the result mapping reads from a decoded answer of any operation:
+/// Paynet's result code and the bank's verdict. `cargo xtask generate`
+/// implements it for every 2xx response type from its schema.
+pub trait Verdict {
+    /// The `code` field as a number, if the answer has one.
+    fn result_code(&self) -> Option<i64>;
+    /// The `is_succeed` field, if the answer has one.
+    fn is_succeed(&self) -> Option<bool>;
+    /// Whether the response schema declares `is_succeed`. When it does not,
+    /// the mapping still looks for one in the raw body: an undocumented
+    /// `is_succeed: false` must never pass as a success.
+    fn declares_is_succeed() -> bool
+    where
+        Self: Sized;
+}
+
 /// Every operation the spec defines.
 pub fn operations() -> &'static [Operation] {
     OPERATIONS

@@ -34,5 +34,6 @@ pub use credentials::{SecretKey, SessionKey};
 pub use environment::{ClientBuilder, ConfigError, Environment};
 pub use error::{DeclineReason, DecodedResponse, Error, ErrorType, SNIPPET_BYTES};
 pub use mapping::{Reply, call, map_body};
+pub use paynet_api::runtime::Verdict;
 pub use paynet_api::wire::ResultCode;
 pub use paynet_api::{Client, types};

@@ -4,7 +4,7 @@ use std::future::Future;
 use std::ops::Deref;
 
 use bytes::Bytes;
-use paynet_api::runtime::{Exchange, capture};
+use paynet_api::runtime::{Exchange, Verdict as AnswerVerdict, capture};
 use paynet_api::wire::{Flag, ResultCode};
 use paynet_api::{Error as RawError, ResponseValue};
 use serde::Deserialize;
@@ -92,21 +92,6 @@ fn result_code(value: &Option<Value>) -> Option<ResultCode> {
         .and_then(|v| ResultCode::deserialize(v).ok())
 }
 
-fn flag(value: &Option<Value>) -> Option<Result<bool, ()>> {
-    match value {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(Flag::deserialize(v).map(Flag::get).map_err(|_| ())),
-    }
-}
-
-/// The two fields a success needs; read first, so that the common path
-/// does not build the strings of the full [`Verdict`].
-#[derive(Deserialize, Default)]
-struct Core {
-    code: Option<Value>,
-    is_succeed: Option<Value>,
-}
-
 impl Verdict {
     fn read(body: &[u8]) -> Option<Verdict> {
         serde_json::from_slice(body).ok()
@@ -165,7 +150,7 @@ impl Verdict {
 pub async fn call<T, E, F>(request: F) -> Result<Reply<T>, Error>
 where
     F: Future<Output = Result<ResponseValue<T>, RawError<E>>>,
-    T: Send + Sync + 'static,
+    T: AnswerVerdict + Send + Sync + 'static,
 {
     let (result, exchange) = capture(request).await;
     let mapped = map(result, &exchange);
@@ -216,7 +201,7 @@ fn outcome<T>(mapped: &Result<Reply<T>, Error>) -> &'static str {
 /// Maps one call's outcome.
 fn map<T, E>(result: Result<ResponseValue<T>, RawError<E>>, x: &Exchange) -> Result<Reply<T>, Error>
 where
-    T: Send + Sync + 'static,
+    T: AnswerVerdict + Send + Sync + 'static,
 {
     let status = x.status.map(|s| s.as_u16());
     if let (Some((limit, declared)), Some(status)) = (x.body_too_large, status) {
@@ -285,7 +270,7 @@ where
 /// here; [`call`] also knows which statuses the spec documents.
 pub fn map_body<T>(status: u16, body: Bytes) -> Result<Reply<T>, Error>
 where
-    T: DeserializeOwned + Send + Sync + 'static,
+    T: DeserializeOwned + AnswerVerdict + Send + Sync + 'static,
 {
     if !(200..300).contains(&status) {
         return http_error(status, body);
@@ -312,30 +297,50 @@ fn decode_reason(body: &[u8], error: &serde_json::Error) -> String {
     }
 }
 
-fn success<T: Send + Sync + 'static>(
+fn success<T: AnswerVerdict + Send + Sync + 'static>(
     value: T,
     status: u16,
     body: Bytes,
 ) -> Result<Reply<T>, Error> {
-    let core: Core = serde_json::from_slice(&body).unwrap_or_default();
-    let Some(code) = result_code(&core.code) else {
+    // The generated `Verdict` reads both fields from the decoded answer.
+    let Some(code) = value.result_code().map(ResultCode::from_code) else {
         return Err(Error::Undecodable {
             status,
             reason: "the answer carries no readable result code".to_string(),
             body,
         });
     };
-    let is_succeed = match flag(&core.is_succeed) {
-        Some(Ok(b)) => Some(b),
-        Some(Err(())) => {
-            return Err(Error::Undecodable {
-                status,
-                reason: "is_succeed is neither true nor false".to_string(),
-                body,
-            });
+    let is_succeed = if T::declares_is_succeed() {
+        value.is_succeed()
+    } else {
+        // Not in this answer's schema: look for one in the body anyway.
+        #[derive(Deserialize, Default)]
+        struct Undeclared {
+            is_succeed: Option<Value>,
         }
-        None => None,
+        let undeclared: Undeclared = serde_json::from_slice(&body).unwrap_or_default();
+        match undeclared.is_succeed {
+            None | Some(Value::Null) => None,
+            Some(v) => match Flag::deserialize(&v) {
+                Ok(flag) => Some(flag.get()),
+                Err(_) => {
+                    return Err(Error::Undecodable {
+                        status,
+                        reason: "is_succeed is neither true nor false".to_string(),
+                        body,
+                    });
+                }
+            },
+        }
     };
+    if code.is_success() && is_succeed != Some(false) {
+        return Ok(Reply {
+            value,
+            code,
+            status,
+            body,
+        });
+    }
     let response = DecodedResponse(Box::new(value));
     match (code.is_success(), is_succeed) {
         (_, Some(false)) => Err(Error::BankDeclined {
@@ -344,15 +349,7 @@ fn success<T: Send + Sync + 'static>(
             response,
             body,
         }),
-        (true, _) => {
-            let value = *response.0.downcast::<T>().expect("boxed just above");
-            Ok(Reply {
-                value,
-                code,
-                status,
-                body,
-            })
-        }
+        (true, _) => unreachable!("a success returned above"),
         (false, Some(true)) => Err(Error::Inconsistent {
             code,
             is_succeed: true,

@@ -18,7 +18,10 @@ fn check_all(status: u16, body: &[u8]) {
     check::<InitReversalResponse>(status, body);
 }
 
-fn check<T: serde::de::DeserializeOwned + Send + Sync + 'static>(status: u16, body: &[u8]) {
+fn check<T: serde::de::DeserializeOwned + paynet_ext::Verdict + Send + Sync + 'static>(
+    status: u16,
+    body: &[u8],
+) {
     match map_body::<T>(status, Bytes::copy_from_slice(body)) {
         Ok(reply) => {
             assert!((200..300).contains(&status));

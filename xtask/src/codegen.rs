@@ -156,11 +156,12 @@ pub fn operations_source(doc: &Value) -> Result<String> {
             ));
         }
     }
+    let verdicts = verdict_impls(doc)?;
     let text = format!(
         r#"
 use tracing::field::Empty;
 
-use crate::runtime::{{Operation, SecurityScheme}};
+use crate::runtime::{{Operation, SecurityScheme, Verdict}};
 
 /// Every operation of `spec/paynet.json`.
 pub static OPERATIONS: &[Operation] = &[{}];
@@ -176,11 +177,142 @@ pub(crate) fn operation_span(operation_id: &str) -> tracing::Span {{
         _ => tracing::info_span!("paynet_operation", operation_id, status = Empty, result_code = Empty, outcome = Empty),
     }}
 }}
+
+{}
 "#,
         operations.join(", "),
         schemes.join(", "),
-        span_arms.join("\n        ")
+        span_arms.join("\n        "),
+        verdicts.join("\n\n")
     );
     let file: syn::File = syn::parse_str(&text).context("the operations table does not parse")?;
     Ok(prettyplease::unparse(&file))
+}
+
+/// The Rust name typify gives a component schema (PascalCase).
+fn type_name(component: &str) -> String {
+    let mut out = String::new();
+    let mut upper = true;
+    for c in component.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(if upper { c.to_ascii_uppercase() } else { c });
+            upper = false;
+        } else {
+            upper = true;
+        }
+    }
+    out
+}
+
+/// How to read one verdict field of a response type: its Rust expression
+/// from the field's schema, given `value` of the field's (non-optional) type.
+fn verdict_field(schema: &Value, field: &str, wanted: &str) -> Result<Option<String>> {
+    let Some(property) = schema.pointer(&format!("/properties/{field}")) else {
+        return Ok(None);
+    };
+    let reference = property
+        .get("$ref")
+        .or_else(|| property.pointer("/allOf/0/$ref"))
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"));
+    let convert = match (
+        reference,
+        property.get("type").and_then(Value::as_str),
+        wanted,
+    ) {
+        (Some("ResultCode"), _, "code") => "v.code()",
+        (Some("Code"), _, "code") => "v.0",
+        (Some("Flag"), _, "flag") => "v.get()",
+        (None, Some("integer"), "code") => "*v",
+        (None, Some("boolean"), "flag") => "*v",
+        (None, Some("string"), "code") => {
+            return Ok(Some(format!(
+                "self.{field}.as_deref().and_then(|v| v.trim().parse().ok())"
+            )));
+        }
+        (None, Some("string"), "flag") => {
+            return Ok(Some(format!(
+                "self.{field}.as_deref().and_then(|v| v.trim().to_ascii_lowercase().parse().ok())"
+            )));
+        }
+        (reference, kind, _) => bail!(
+            "the result mapping cannot read `{field}` of schema {reference:?} / type {kind:?}; extend xtask/src/codegen.rs"
+        ),
+    };
+    let required = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .is_some_and(|r| r.iter().any(|n| n == field));
+    Ok(Some(if required {
+        format!("Some({{ let v = &self.{field}; {convert} }})")
+    } else {
+        format!("self.{field}.as_ref().map(|v| {convert})")
+    }))
+}
+
+/// `Verdict` for every 2xx JSON response type: how the generic result
+/// mapping reads `code` and `is_succeed` from a decoded answer, so that it
+/// needs no second pass over the body and no code per endpoint.
+fn verdict_impls(doc: &Value) -> Result<Vec<String>> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut impls = Vec::new();
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if !METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            for (status, response) in op
+                .get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                if !status.starts_with('2') {
+                    continue;
+                }
+                let Some(schema) = response.pointer("/content/application~1json/schema") else {
+                    continue;
+                };
+                // A named schema keeps its name; an inline one gets the name
+                // progenitor gives it: `{operationId}-response` in PascalCase.
+                let (name, target) = match schema
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                {
+                    Some(component) => {
+                        let target = doc
+                            .pointer(&format!("/components/schemas/{component}"))
+                            .with_context(|| {
+                                format!("{component} is referred to but not defined")
+                            })?;
+                        (type_name(component), target)
+                    }
+                    None => {
+                        let id = op
+                            .get("operationId")
+                            .and_then(Value::as_str)
+                            .with_context(|| format!("{method} {path} has no operationId"))?;
+                        (type_name(&format!("{id}-response")), schema)
+                    }
+                };
+                if !seen.insert(name.clone()) {
+                    continue;
+                }
+                let code = verdict_field(target, "code", "code")?.unwrap_or_else(|| "None".into());
+                let flag = verdict_field(target, "is_succeed", "flag")?;
+                let declared = flag.is_some();
+                let flag = flag.unwrap_or_else(|| "None".into());
+                impls.push(format!(
+                    "impl Verdict for crate::types::{name} {{ fn result_code(&self) -> Option<i64> {{ {code} }} fn is_succeed(&self) -> Option<bool> {{ {flag} }} fn declares_is_succeed() -> bool {{ {declared} }} }}"
+                ));
+            }
+        }
+    }
+    Ok(impls)
 }

@@ -219,6 +219,13 @@ fn a_new_page_with_an_openapi_fence_joins_the_client() {
     xtask::generate(dir.path(), false).unwrap();
     let client = fs::read_to_string(dir.path().join(CLIENT)).unwrap();
     assert!(client.contains("pub fn check_thing(&self)"));
+    // Its inline answer gets progenitor's name, and the result mapping can read it.
+    assert!(client.contains("pub struct CheckThingResponse {"));
+    let operations = fs::read_to_string(dir.path().join(OPERATIONS)).unwrap();
+    assert!(
+        operations.contains("impl Verdict for crate::types::CheckThingResponse {"),
+        "{operations}"
+    );
 }
 
 #[test]
