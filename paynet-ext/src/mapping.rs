@@ -4,7 +4,7 @@ use std::future::Future;
 use std::ops::Deref;
 
 use bytes::Bytes;
-use paynet_api::runtime::{Exchange, Verdict as AnswerVerdict, capture};
+use paynet_api::runtime::{Exchange, Verdict, capture};
 use paynet_api::wire::{Flag, ResultCode};
 use paynet_api::{Error as RawError, ResponseValue};
 use serde::Deserialize;
@@ -58,10 +58,11 @@ impl<T> Deref for Reply<T> {
     }
 }
 
-/// The fields every Paynet answer may carry, read from the raw body whatever
-/// the operation: this is what keeps the mapping free of per-endpoint code.
+/// The explanatory fields a failed Paynet answer may carry (messages,
+/// bank reasons, the error body's type and codes), read from the raw body
+/// whatever the operation, and only on the failure paths.
 #[derive(Deserialize, Default)]
-struct Verdict {
+struct Reasons {
     #[serde(rename = "type")]
     error_type: Option<Value>,
     code: Option<Value>,
@@ -92,8 +93,8 @@ fn result_code(value: &Option<Value>) -> Option<ResultCode> {
         .and_then(|v| ResultCode::deserialize(v).ok())
 }
 
-impl Verdict {
-    fn read(body: &[u8]) -> Option<Verdict> {
+impl Reasons {
+    fn read(body: &[u8]) -> Option<Reasons> {
         serde_json::from_slice(body).ok()
     }
 
@@ -150,7 +151,7 @@ impl Verdict {
 pub async fn call<T, E, F>(request: F) -> Result<Reply<T>, Error>
 where
     F: Future<Output = Result<ResponseValue<T>, RawError<E>>>,
-    T: AnswerVerdict + Send + Sync + 'static,
+    T: Verdict + Send + Sync + 'static,
 {
     let (result, exchange) = capture(request).await;
     let mapped = map(result, &exchange);
@@ -201,7 +202,7 @@ fn outcome<T>(mapped: &Result<Reply<T>, Error>) -> &'static str {
 /// Maps one call's outcome.
 fn map<T, E>(result: Result<ResponseValue<T>, RawError<E>>, x: &Exchange) -> Result<Reply<T>, Error>
 where
-    T: AnswerVerdict + Send + Sync + 'static,
+    T: Verdict + Send + Sync + 'static,
 {
     let status = x.status.map(|s| s.as_u16());
     if let (Some((limit, declared)), Some(status)) = (x.body_too_large, status) {
@@ -270,7 +271,7 @@ where
 /// here; [`call`] also knows which statuses the spec documents.
 pub fn map_body<T>(status: u16, body: Bytes) -> Result<Reply<T>, Error>
 where
-    T: DeserializeOwned + AnswerVerdict + Send + Sync + 'static,
+    T: DeserializeOwned + Verdict + Send + Sync + 'static,
 {
     if !(200..300).contains(&status) {
         return http_error(status, body);
@@ -297,7 +298,7 @@ fn decode_reason(body: &[u8], error: &serde_json::Error) -> String {
     }
 }
 
-fn success<T: AnswerVerdict + Send + Sync + 'static>(
+fn success<T: Verdict + Send + Sync + 'static>(
     value: T,
     status: u16,
     body: Bytes,
@@ -333,7 +334,15 @@ fn success<T: AnswerVerdict + Send + Sync + 'static>(
             },
         }
     };
-    if code.is_success() && is_succeed != Some(false) {
+    if is_succeed == Some(false) {
+        return Err(Error::BankDeclined {
+            reason: Box::new(Reasons::read(&body).unwrap_or_default().decline_reason()),
+            code,
+            response: DecodedResponse(Box::new(value)),
+            body,
+        });
+    }
+    if code.is_success() {
         return Ok(Reply {
             value,
             code,
@@ -342,33 +351,27 @@ fn success<T: AnswerVerdict + Send + Sync + 'static>(
         });
     }
     let response = DecodedResponse(Box::new(value));
-    match (code.is_success(), is_succeed) {
-        (_, Some(false)) => Err(Error::BankDeclined {
-            reason: Box::new(Verdict::read(&body).unwrap_or_default().decline_reason()),
-            code,
-            response,
-            body,
-        }),
-        (true, _) => unreachable!("a success returned above"),
-        (false, Some(true)) => Err(Error::Inconsistent {
+    if is_succeed == Some(true) {
+        Err(Error::Inconsistent {
             code,
             is_succeed: true,
             response,
             body,
-        }),
-        (false, None) => Err(Error::Paynet {
+        })
+    } else {
+        Err(Error::Paynet {
             status,
             code,
-            message: text(&Verdict::read(&body).unwrap_or_default().message).unwrap_or_default(),
+            message: text(&Reasons::read(&body).unwrap_or_default().message).unwrap_or_default(),
             response,
             body,
-        }),
+        })
     }
 }
 
 /// A non-2xx answer: Paynet's error body when it is one.
 fn http_error<T>(status: u16, body: Bytes) -> Result<Reply<T>, Error> {
-    let parsed: Option<Verdict> = serde_json::from_slice::<Value>(&body)
+    let parsed: Option<Reasons> = serde_json::from_slice::<Value>(&body)
         .ok()
         .filter(Value::is_object)
         .and_then(|v| serde_json::from_value(v).ok());
