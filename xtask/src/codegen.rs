@@ -58,6 +58,24 @@ pub fn client_source(doc: &Value) -> Result<String> {
     Ok(prettyplease::unparse(&file))
 }
 
+/// Every operation of `doc` as `(path, method, path item, operation)`.
+fn operations_of(doc: &Value) -> Vec<(&str, &str, &Value, &Value)> {
+    let mut out = Vec::new();
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if METHODS.contains(&method.as_str()) {
+                out.push((path.as_str(), method.as_str(), item, op));
+            }
+        }
+    }
+    out
+}
+
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
@@ -102,59 +120,49 @@ pub fn operations_source(doc: &Value) -> Result<String> {
     let default_security = doc.get("security").cloned().unwrap_or(Value::Array(vec![]));
     let mut operations = Vec::new();
     let mut span_arms = Vec::new();
-    for (path, item) in doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        for (method, op) in item.as_object().into_iter().flatten() {
-            if !METHODS.contains(&method.as_str()) {
-                continue;
-            }
-            let id = op
-                .get("operationId")
-                .and_then(Value::as_str)
-                .with_context(|| format!("{method} {path} has no operationId"))?;
-            let security = op.get("security").unwrap_or(&default_security);
-            let alternatives: Vec<String> = security
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|requirement| {
-                    let names: Vec<String> = requirement
-                        .as_object()
-                        .into_iter()
-                        .flatten()
-                        .map(|(name, _)| rust_str(name))
-                        .collect();
-                    format!("&[{}]", names.join(", "))
-                })
-                .collect();
-            let headers: Vec<String> = item
-                .get("parameters")
-                .into_iter()
-                .chain(op.get("parameters"))
-                .filter_map(Value::as_array)
-                .flatten()
-                .filter(|p| p.get("in").and_then(Value::as_str) == Some("header"))
-                .filter_map(|p| p.get("name").and_then(Value::as_str))
-                .map(|name| rust_str(&name.to_ascii_lowercase()))
-                .collect();
-            operations.push(format!(
-                "Operation {{ id: {}, method: {}, path: {}, security: &[{}], header_parameters: &[{}] }}",
-                rust_str(id),
-                rust_str(&method.to_uppercase()),
-                rust_str(path),
-                alternatives.join(", "),
-                headers.join(", ")
-            ));
-            span_arms.push(format!(
-                "{} => tracing::info_span!({}, status = Empty, result_code = Empty, outcome = Empty),",
-                rust_str(id),
-                rust_str(id)
-            ));
-        }
+    for (path, method, item, op) in operations_of(doc) {
+        let id = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .with_context(|| format!("{method} {path} has no operationId"))?;
+        let security = op.get("security").unwrap_or(&default_security);
+        let alternatives: Vec<String> = security
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|requirement| {
+                let names: Vec<String> = requirement
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(name, _)| rust_str(name))
+                    .collect();
+                format!("&[{}]", names.join(", "))
+            })
+            .collect();
+        let headers: Vec<String> = item
+            .get("parameters")
+            .into_iter()
+            .chain(op.get("parameters"))
+            .filter_map(Value::as_array)
+            .flatten()
+            .filter(|p| p.get("in").and_then(Value::as_str) == Some("header"))
+            .filter_map(|p| p.get("name").and_then(Value::as_str))
+            .map(|name| rust_str(&name.to_ascii_lowercase()))
+            .collect();
+        operations.push(format!(
+            "Operation {{ id: {}, method: {}, path: {}, security: &[{}], header_parameters: &[{}] }}",
+            rust_str(id),
+            rust_str(&method.to_uppercase()),
+            rust_str(path),
+            alternatives.join(", "),
+            headers.join(", ")
+        ));
+        span_arms.push(format!(
+            "{} => tracing::info_span!({}, status = Empty, result_code = Empty, outcome = Empty),",
+            rust_str(id),
+            rust_str(id)
+        ));
     }
     let verdicts = verdict_impls(doc)?;
     let text = format!(
@@ -256,62 +264,50 @@ fn verdict_field(schema: &Value, field: &str, wanted: &str) -> Result<Option<Str
 fn verdict_impls(doc: &Value) -> Result<Vec<String>> {
     let mut seen = std::collections::BTreeSet::new();
     let mut impls = Vec::new();
-    for (path, item) in doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        for (method, op) in item.as_object().into_iter().flatten() {
-            if !METHODS.contains(&method.as_str()) {
+    for (path, method, _, op) in operations_of(doc) {
+        for (status, response) in op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if !status.starts_with('2') {
                 continue;
             }
-            for (status, response) in op
-                .get("responses")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
+            let Some(schema) = response.pointer("/content/application~1json/schema") else {
+                continue;
+            };
+            // A named schema keeps its name; an inline one gets the name
+            // progenitor gives it: `{operationId}-response` in PascalCase.
+            let (name, target) = match schema
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
             {
-                if !status.starts_with('2') {
-                    continue;
+                Some(component) => {
+                    let target = doc
+                        .pointer(&format!("/components/schemas/{component}"))
+                        .with_context(|| format!("{component} is referred to but not defined"))?;
+                    (type_name(component), target)
                 }
-                let Some(schema) = response.pointer("/content/application~1json/schema") else {
-                    continue;
-                };
-                // A named schema keeps its name; an inline one gets the name
-                // progenitor gives it: `{operationId}-response` in PascalCase.
-                let (name, target) = match schema
-                    .get("$ref")
-                    .and_then(Value::as_str)
-                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
-                {
-                    Some(component) => {
-                        let target = doc
-                            .pointer(&format!("/components/schemas/{component}"))
-                            .with_context(|| {
-                                format!("{component} is referred to but not defined")
-                            })?;
-                        (type_name(component), target)
-                    }
-                    None => {
-                        let id = op
-                            .get("operationId")
-                            .and_then(Value::as_str)
-                            .with_context(|| format!("{method} {path} has no operationId"))?;
-                        (type_name(&format!("{id}-response")), schema)
-                    }
-                };
-                if !seen.insert(name.clone()) {
-                    continue;
+                None => {
+                    let id = op
+                        .get("operationId")
+                        .and_then(Value::as_str)
+                        .with_context(|| format!("{method} {path} has no operationId"))?;
+                    (type_name(&format!("{id}-response")), schema)
                 }
-                let code = verdict_field(target, "code", "code")?.unwrap_or_else(|| "None".into());
-                let flag = verdict_field(target, "is_succeed", "flag")?;
-                let declared = flag.is_some();
-                let flag = flag.unwrap_or_else(|| "None".into());
-                impls.push(format!(
-                    "impl Verdict for crate::types::{name} {{ fn result_code(&self) -> Option<i64> {{ {code} }} fn is_succeed(&self) -> Option<bool> {{ {flag} }} fn declares_is_succeed() -> bool {{ {declared} }} }}"
-                ));
+            };
+            if !seen.insert(name.clone()) {
+                continue;
             }
+            let code = verdict_field(target, "code", "code")?.unwrap_or_else(|| "None".into());
+            let flag = verdict_field(target, "is_succeed", "flag")?;
+            let declared = flag.is_some();
+            let flag = flag.unwrap_or_else(|| "None".into());
+            impls.push(format!(
+                "impl Verdict for crate::types::{name} {{ fn result_code(&self) -> Option<i64> {{ {code} }} fn is_succeed(&self) -> Option<bool> {{ {flag} }} fn declares_is_succeed() -> bool {{ {declared} }} }}"
+            ));
         }
     }
     Ok(impls)
