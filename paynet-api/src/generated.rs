@@ -1758,7 +1758,7 @@ pub mod builder {
     /**Builder for [`Client::init_reversal_transaction`]
 
 [`Client::init_reversal_transaction`]: super::Client::init_reversal_transaction*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct InitReversalTransaction<'a> {
         client: &'a super::Client,
         session_key: Result<::std::string::String, String>,
@@ -1868,7 +1868,7 @@ pub mod builder {
     /**Builder for [`Client::capture_reversal`]
 
 [`Client::capture_reversal`]: super::Client::capture_reversal*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct CaptureReversal<'a> {
         client: &'a super::Client,
         body: Result<types::builder::CaptureReversalRequest, String>,
@@ -1983,7 +1983,7 @@ pub mod builder {
     /**Builder for [`Client::preauth_reversal`]
 
 [`Client::preauth_reversal`]: super::Client::preauth_reversal*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct PreauthReversal<'a> {
         client: &'a super::Client,
         body: Result<types::builder::PreauthReversalRequest, String>,
@@ -2093,6 +2093,28 @@ pub mod builder {
                 }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+    }
+    impl ::std::fmt::Debug for InitReversalTransaction<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("InitReversalTransaction")
+                .field("session_key", &"[redacted]")
+                .field("body", &self.body)
+                .finish_non_exhaustive()
+        }
+    }
+    impl ::std::fmt::Debug for CaptureReversal<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("CaptureReversal")
+                .field("body", &self.body)
+                .finish_non_exhaustive()
+        }
+    }
+    impl ::std::fmt::Debug for PreauthReversal<'_> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("PreauthReversal")
+                .field("body", &self.body)
+                .finish_non_exhaustive()
         }
     }
 }

@@ -10,6 +10,8 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/v1/softpos/init_reversal_transaction",
         security: &[],
         header_parameters: &["session-key"],
+        success_statuses: &[200u16],
+        answer_declares_code: true,
     },
     Operation {
         id: "capture_reversal",
@@ -17,6 +19,8 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/v1/transaction/capture_reversal",
         security: &[&["secret_key"]],
         header_parameters: &[],
+        success_statuses: &[200u16],
+        answer_declares_code: true,
     },
     Operation {
         id: "preauth_reversal",
@@ -24,6 +28,8 @@ pub static OPERATIONS: &[Operation] = &[
         path: "/v1/transaction/preauth_reversal",
         security: &[&["secret_key"]],
         header_parameters: &[],
+        success_statuses: &[200u16],
+        answer_declares_code: true,
     },
 ];
 /// Every security scheme of `spec/paynet.json`, with the header it travels in.
@@ -33,32 +39,75 @@ pub static SECURITY_SCHEMES: &[SecurityScheme] = &[
         header: "authorization",
     },
 ];
-/// A span named after the operation (span names are static in `tracing`,
-/// hence one arm per operation).
-pub(crate) fn operation_span(operation_id: &str) -> tracing::Span {
-    match operation_id {
-        "init_reversal_transaction" => {
-            tracing::info_span!(
-                "init_reversal_transaction", status = Empty, result_code = Empty, outcome
-                = Empty
-            )
-        }
-        "capture_reversal" => {
-            tracing::info_span!(
-                "capture_reversal", status = Empty, result_code = Empty, outcome = Empty
-            )
-        }
-        "preauth_reversal" => {
-            tracing::info_span!(
-                "preauth_reversal", status = Empty, result_code = Empty, outcome = Empty
-            )
-        }
-        _ => {
-            tracing::info_span!(
-                "paynet_operation", operation_id, status = Empty, result_code = Empty,
-                outcome = Empty
-            )
-        }
+/// The names of the spec's security schemes, as its `securitySchemes` spell them.
+pub mod schemes {
+    /// The `secret_key` security scheme; its credential travels in `authorization`.
+    pub const SECRET_KEY: &str = "secret_key";
+}
+/// The header parameters the spec's operations take, lower case.
+pub mod headers {
+    /// The `session-key` header parameter (lower case).
+    pub const SESSION_KEY: &str = "session-key";
+}
+impl crate::runtime::PaynetRequest for crate::builder::InitReversalTransaction<'_> {
+    type Response = crate::types::InitReversalResponse;
+    type ErrorBody = crate::types::ErrorResponse;
+    const OPERATION_ID: &'static str = "init_reversal_transaction";
+    fn span() -> tracing::Span {
+        tracing::info_span!(
+            "init_reversal_transaction", status = Empty, result_code = Empty, outcome =
+            Empty
+        )
+    }
+    fn send_generated(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            progenitor_client::ResponseValue<Self::Response>,
+            crate::Error<Self::ErrorBody>,
+        >,
+    > + Send {
+        crate::builder::InitReversalTransaction::send(self)
+    }
+}
+impl crate::runtime::PaynetRequest for crate::builder::CaptureReversal<'_> {
+    type Response = crate::types::CaptureReversalResponse;
+    type ErrorBody = crate::types::ApiErrorBody;
+    const OPERATION_ID: &'static str = "capture_reversal";
+    fn span() -> tracing::Span {
+        tracing::info_span!(
+            "capture_reversal", status = Empty, result_code = Empty, outcome = Empty
+        )
+    }
+    fn send_generated(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            progenitor_client::ResponseValue<Self::Response>,
+            crate::Error<Self::ErrorBody>,
+        >,
+    > + Send {
+        crate::builder::CaptureReversal::send(self)
+    }
+}
+impl crate::runtime::PaynetRequest for crate::builder::PreauthReversal<'_> {
+    type Response = crate::types::PreauthReversalResponse;
+    type ErrorBody = crate::types::ApiErrorBody;
+    const OPERATION_ID: &'static str = "preauth_reversal";
+    fn span() -> tracing::Span {
+        tracing::info_span!(
+            "preauth_reversal", status = Empty, result_code = Empty, outcome = Empty
+        )
+    }
+    fn send_generated(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            progenitor_client::ResponseValue<Self::Response>,
+            crate::Error<Self::ErrorBody>,
+        >,
+    > + Send {
+        crate::builder::PreauthReversal::send(self)
     }
 }
 impl Verdict for crate::types::InitReversalResponse {

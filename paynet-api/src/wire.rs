@@ -148,9 +148,95 @@ fn parse_integer(text: &str) -> Option<i64> {
 pub struct Amount(pub Decimal);
 
 impl Amount {
+    /// Zero lira.
+    pub const ZERO: Amount = Amount(Decimal::ZERO);
+
     /// The amount as a decimal.
     pub fn value(self) -> Decimal {
         self.0
+    }
+
+    /// `units` scaled down by `scale` decimal places: `Amount::new(1465, 2)`
+    /// is 14.65.
+    ///
+    /// # Panics
+    /// When `scale` is over 28, like [`Decimal::new`].
+    pub fn new(units: i64, scale: u32) -> Amount {
+        Amount(Decimal::new(units, scale))
+    }
+
+    /// The sum, or `None` if it overflows.
+    pub fn checked_add(self, other: Amount) -> Option<Amount> {
+        self.0.checked_add(other.0).map(Amount)
+    }
+
+    /// The difference, or `None` if it overflows.
+    pub fn checked_sub(self, other: Amount) -> Option<Amount> {
+        self.0.checked_sub(other.0).map(Amount)
+    }
+
+    /// Rounded to kuruş (two decimal places), halves away from zero.
+    pub fn round_to_kurus(self) -> Amount {
+        Amount(
+            self.0
+                .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
+        )
+    }
+}
+
+impl std::ops::Add for Amount {
+    type Output = Amount;
+    /// # Panics
+    /// On overflow (beyond about 7.9 × 10²⁸), like [`Decimal`]; see
+    /// [`Amount::checked_add`].
+    fn add(self, other: Amount) -> Amount {
+        Amount(self.0 + other.0)
+    }
+}
+
+impl std::ops::Sub for Amount {
+    type Output = Amount;
+    /// # Panics
+    /// On overflow, like [`Decimal`]; see [`Amount::checked_sub`].
+    fn sub(self, other: Amount) -> Amount {
+        Amount(self.0 - other.0)
+    }
+}
+
+impl std::ops::AddAssign for Amount {
+    fn add_assign(&mut self, other: Amount) {
+        self.0 += other.0;
+    }
+}
+
+impl std::ops::SubAssign for Amount {
+    fn sub_assign(&mut self, other: Amount) {
+        self.0 -= other.0;
+    }
+}
+
+impl std::ops::Neg for Amount {
+    type Output = Amount;
+    fn neg(self) -> Amount {
+        Amount(-self.0)
+    }
+}
+
+impl std::iter::Sum for Amount {
+    fn sum<I: Iterator<Item = Amount>>(iter: I) -> Amount {
+        iter.fold(Amount::ZERO, |a, b| a + b)
+    }
+}
+
+impl<'a> std::iter::Sum<&'a Amount> for Amount {
+    fn sum<I: Iterator<Item = &'a Amount>>(iter: I) -> Amount {
+        iter.copied().sum()
+    }
+}
+
+impl PartialEq<Decimal> for Amount {
+    fn eq(&self, other: &Decimal) -> bool {
+        self.0 == *other
     }
 }
 

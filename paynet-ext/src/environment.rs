@@ -10,7 +10,7 @@ use reqwest::Url;
 use crate::credentials::SecretKey;
 
 /// The scheme name of the merchant secret key in `spec/paynet.json`.
-const SECRET_KEY_SCHEME: &str = "secret_key";
+const SECRET_KEY_SCHEME: &str = paynet_api::schemes::SECRET_KEY;
 
 /// Why a client could not be built. Messages never contain a key.
 #[derive(Debug, thiserror::Error)]
@@ -251,6 +251,9 @@ impl ClientBuilder {
                 .connect_timeout(self.connect_timeout)
                 .timeout(self.timeout)
                 .user_agent(Self::USER_AGENT)
+                // A redirect is never followed: a 307/308 would send the
+                // operation a second time, to another address.
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(ConfigError::HttpClient)?,
         };

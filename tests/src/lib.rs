@@ -3,6 +3,7 @@
 
 pub mod bench;
 
+use paynet_ext::CallExt;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -83,13 +84,11 @@ pub async fn capture_reversal(
     client: &paynet_api::Client,
     xact_id: &str,
 ) -> Result<paynet_ext::Reply<paynet_api::types::CaptureReversalResponse>, paynet_ext::Error> {
-    paynet_ext::call(
-        client
-            .capture_reversal()
-            .body_map(|b| b.xact_id(xact_id))
-            .send(),
-    )
-    .await
+    client
+        .capture_reversal()
+        .body_map(|b| b.xact_id(xact_id))
+        .call()
+        .await
 }
 
 /// A pre-authorisation reversal of `xact_id` through `paynet_ext::call`.
@@ -97,11 +96,9 @@ pub async fn preauth_reversal(
     client: &paynet_api::Client,
     xact_id: &str,
 ) -> Result<paynet_ext::Reply<paynet_api::types::PreauthReversalResponse>, paynet_ext::Error> {
-    paynet_ext::call(
-        client
-            .preauth_reversal()
-            .body_map(|b| b.xact_id(xact_id))
-            .send(),
-    )
-    .await
+    client
+        .preauth_reversal()
+        .body_map(|b| b.xact_id(xact_id))
+        .call()
+        .await
 }
