@@ -3,16 +3,12 @@
 //! each rule applies wherever its condition holds, and reports one line per
 //! change so that a maintainer sees what was done to the vendor's document.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// Header parameters that OpenAPI 3.0.3 says SHALL be ignored. Left in,
 /// progenitor turns `Content-Type` into a required argument whose value
 /// replaces the JSON content type on the wire.
 const IGNORED_HEADERS: [&str; 3] = ["accept", "content-type", "authorization"];
-
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 /// Applies every normalization to `doc`, returning one line per change.
 pub fn normalize(source: &str, doc: &mut Value) -> Vec<String> {
@@ -23,35 +19,6 @@ pub fn normalize(source: &str, doc: &mut Value) -> Vec<String> {
     changes
 }
 
-/// The operations of `doc` as `(path, method, operation)`.
-fn operations_mut(doc: &mut Value) -> Vec<(String, String, &mut Map<String, Value>)> {
-    let mut out = Vec::new();
-    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
-        for (path, item) in paths.iter_mut() {
-            if let Some(item) = item.as_object_mut() {
-                for (method, op) in item.iter_mut() {
-                    if METHODS.contains(&method.as_str())
-                        && let Some(op) = op.as_object_mut()
-                    {
-                        out.push((path.clone(), method.to_uppercase(), op));
-                    }
-                }
-            }
-        }
-    }
-    out
-}
-
-fn resolve_parameter<'a>(components: &'a Value, param: &'a Value) -> Option<&'a Value> {
-    match param.get("$ref").and_then(Value::as_str) {
-        Some(reference) => {
-            let name = reference.strip_prefix("#/components/parameters/")?;
-            components.get("parameters")?.get(name)
-        }
-        None => Some(param),
-    }
-}
-
 fn is_ignored_header(param: &Value) -> Option<String> {
     let location = param.get("in").and_then(Value::as_str)?;
     let name = param.get("name").and_then(Value::as_str)?;
@@ -60,10 +27,16 @@ fn is_ignored_header(param: &Value) -> Option<String> {
 }
 
 fn drop_ignored_headers(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
-    let components = doc.get("components").cloned().unwrap_or(Value::Null);
-    let filter = |list: &mut Vec<Value>, place: &str, changes: &mut Vec<String>| {
+    // References are read in the document as it was before any removal.
+    let before = doc.clone();
+    for paynet_spec::ParametersMut { path, method, list } in paynet_spec::parameter_lists_mut(doc) {
+        let place = match method {
+            Some(method) => format!("{} {path}", method.to_uppercase()),
+            None => path.to_string(),
+        };
         list.retain(|param| {
-            match resolve_parameter(&components, param).and_then(is_ignored_header) {
+            let param = paynet_spec::resolve(&before, param).ok();
+            match param.and_then(is_ignored_header) {
                 Some(name) => {
                     changes.push(format!(
                         "{source}: {place}: removed header parameter `{name}` (OpenAPI 3.0.3: it SHALL be ignored)"
@@ -73,30 +46,6 @@ fn drop_ignored_headers(source: &str, doc: &mut Value, changes: &mut Vec<String>
                 None => true,
             }
         });
-    };
-    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
-        for (path, item) in paths.iter_mut() {
-            let Some(item) = item.as_object_mut() else {
-                continue;
-            };
-            for (key, value) in item.iter_mut() {
-                let place = if key == "parameters" {
-                    path.clone()
-                } else if METHODS.contains(&key.as_str()) {
-                    format!("{} {path}", key.to_uppercase())
-                } else {
-                    continue;
-                };
-                let list = if key == "parameters" {
-                    value.as_array_mut()
-                } else {
-                    value.get_mut("parameters").and_then(Value::as_array_mut)
-                };
-                if let Some(list) = list {
-                    filter(list, &place, changes);
-                }
-            }
-        }
     }
     // A component parameter that is itself an ignored header is now unused
     // (or would be, once anyone referred to it): drop it as well.
@@ -145,13 +94,19 @@ fn reason_phrase(status: &str) -> String {
 }
 
 fn add_response_descriptions(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
-    for (path, method, op) in operations_mut(doc) {
+    for paynet_spec::OperationMut {
+        path,
+        method,
+        object: op,
+    } in paynet_spec::operations_mut(doc)
+    {
+        let method = method.to_uppercase();
         let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
             continue;
         };
         for (status, response) in responses.iter_mut() {
-            if let Some(response) = response.as_object_mut()
-                && !response.contains_key("$ref")
+            if !paynet_spec::is_reference(response)
+                && let Some(response) = response.as_object_mut()
                 && !response.contains_key("description")
             {
                 let text = reason_phrase(status);
@@ -202,9 +157,15 @@ pub fn operation_id_from_path(path: &str) -> String {
 }
 
 fn add_operation_ids(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
-    for (path, method, op) in operations_mut(doc) {
+    for paynet_spec::OperationMut {
+        path,
+        method,
+        object: op,
+    } in paynet_spec::operations_mut(doc)
+    {
+        let method = method.to_uppercase();
         if !op.contains_key("operationId") {
-            let id = operation_id_from_path(&path);
+            let id = operation_id_from_path(path);
             changes.push(format!(
                 "{source}: {method} {path}: had no operationId; derived `{id}` from the path"
             ));
@@ -252,6 +213,29 @@ mod tests {
         assert!(changes[0].contains("POST /x: removed header parameter `accept`"));
         assert!(changes[1].contains("POST /x: removed header parameter `Content-Type`"));
         assert!(changes[2].contains("components.parameters.CT"));
+    }
+
+    #[test]
+    fn removes_ignored_headers_shared_by_a_path_item() {
+        let mut doc = json!({
+            "paths": {"/x": {
+                "parameters": [
+                    {"name": "Accept", "in": "header", "schema": {"type": "string"}},
+                    {"name": "X-Kept", "in": "header", "schema": {"type": "string"}}
+                ],
+                "summary": "not an operation",
+                "get": {"operationId": "x", "responses": {}}
+            }}
+        });
+        let changes = normalize("s.json", &mut doc);
+        assert_eq!(
+            doc["paths"]["/x"]["parameters"],
+            json!([{"name": "X-Kept", "in": "header", "schema": {"type": "string"}}])
+        );
+        assert_eq!(
+            changes,
+            ["s.json: /x: removed header parameter `Accept` (OpenAPI 3.0.3: it SHALL be ignored)"]
+        );
     }
 
     #[test]
