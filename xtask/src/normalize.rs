@@ -19,6 +19,15 @@ pub fn normalize(source: &str, doc: &mut Value) -> Vec<String> {
     changes
 }
 
+/// Where a change was made, for its line: `POST /path`, or the path alone
+/// for what a path item shares among its operations.
+fn place(path: &str, method: Option<&str>) -> String {
+    match method {
+        Some(method) => format!("{} {path}", method.to_uppercase()),
+        None => path.to_string(),
+    }
+}
+
 fn is_ignored_header(param: &Value) -> Option<String> {
     let location = param.get("in").and_then(Value::as_str)?;
     let name = param.get("name").and_then(Value::as_str)?;
@@ -30,10 +39,7 @@ fn drop_ignored_headers(source: &str, doc: &mut Value, changes: &mut Vec<String>
     // References are read in the document as it was before any removal.
     let before = doc.clone();
     for paynet_spec::ParametersMut { path, method, list } in paynet_spec::parameter_lists_mut(doc) {
-        let place = match method {
-            Some(method) => format!("{} {path}", method.to_uppercase()),
-            None => path.to_string(),
-        };
+        let place = place(path, method);
         list.retain(|param| {
             let param = paynet_spec::resolve(&before, param).ok();
             match param.and_then(is_ignored_header) {
@@ -94,14 +100,13 @@ fn reason_phrase(status: &str) -> String {
 }
 
 fn add_response_descriptions(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
-    for paynet_spec::OperationMut {
-        path,
-        method,
-        object: op,
-    } in paynet_spec::operations_mut(doc)
-    {
-        let method = method.to_uppercase();
-        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+    for op in paynet_spec::operations_mut(doc) {
+        let place = place(op.path, Some(op.method));
+        let Some(responses) = op
+            .object
+            .get_mut("responses")
+            .and_then(Value::as_object_mut)
+        else {
             continue;
         };
         for (status, response) in responses.iter_mut() {
@@ -111,7 +116,7 @@ fn add_response_descriptions(source: &str, doc: &mut Value, changes: &mut Vec<St
             {
                 let text = reason_phrase(status);
                 changes.push(format!(
-                    "{source}: {method} {path}: response {status} had no description; set to \"{text}\""
+                    "{source}: {place}: response {status} had no description; set to \"{text}\""
                 ));
                 response.insert("description".into(), Value::String(text));
             }
@@ -157,19 +162,14 @@ pub fn operation_id_from_path(path: &str) -> String {
 }
 
 fn add_operation_ids(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
-    for paynet_spec::OperationMut {
-        path,
-        method,
-        object: op,
-    } in paynet_spec::operations_mut(doc)
-    {
-        let method = method.to_uppercase();
-        if !op.contains_key("operationId") {
-            let id = operation_id_from_path(path);
+    for op in paynet_spec::operations_mut(doc) {
+        if !op.object.contains_key("operationId") {
+            let id = operation_id_from_path(op.path);
             changes.push(format!(
-                "{source}: {method} {path}: had no operationId; derived `{id}` from the path"
+                "{source}: {}: had no operationId; derived `{id}` from the path",
+                place(op.path, Some(op.method))
             ));
-            op.insert("operationId".into(), Value::String(id));
+            op.object.insert("operationId".into(), Value::String(id));
         }
     }
 }
