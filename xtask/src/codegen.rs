@@ -329,6 +329,7 @@ fn operations_tokens(doc: &Value, builders: &[Builder]) -> Result<TokenStream> {
     let mut requests = Vec::new();
     let mut verdicts = Vec::new();
     let mut seen_answers = BTreeSet::new();
+    let mut visits = Vec::new();
     for op in paynet_spec::operations(doc) {
         let (path, method) = (op.path(), op.method());
         let id = op
@@ -401,6 +402,7 @@ fn operations_tokens(doc: &Value, builders: &[Builder]) -> Result<TokenStream> {
                 }
             }
         });
+        visits.push(quote!(visitor.visit::<#response>(#id);));
         if seen_answers.insert(quote!(#response).to_string()) {
             verdicts.push(verdict_impl(response, answer)?);
         }
@@ -434,6 +436,13 @@ fn operations_tokens(doc: &Value, builders: &[Builder]) -> Result<TokenStream> {
         #(#requests)*
 
         #(#verdicts)*
+
+        /// Calls `visitor` once per operation with the operation's 2xx
+        /// answer type, so that code generic over answers (tests that
+        /// generate bodies from the spec) covers every operation.
+        pub fn visit_answers(visitor: &mut impl crate::runtime::AnswerVisitor) {
+            #(#visits)*
+        }
     })
 }
 
