@@ -27,7 +27,7 @@ pub use operation::{
     is_method, operations, operations_mut, parameter_lists_mut, path_item, path_items,
     security_schemes,
 };
-pub use reference::{component_name, is_reference, resolve, resolve_schema};
+pub use reference::{component_name, is_reference, resolve, resolve_schema, target};
 pub use schema::{Validator, error_line, errors, json_schema, standalone_schema, validator};
 
 use std::fmt;

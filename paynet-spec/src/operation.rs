@@ -2,7 +2,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::{Error, resolve};
+use crate::reference::escape;
+use crate::{Error, resolve, target};
 
 /// The keys of a path item that are operations (OpenAPI 3.0). Every other
 /// key (`parameters`, `summary`, `servers`, extensions) is not.
@@ -66,19 +67,39 @@ pub struct HeaderParameter {
 }
 
 /// One documented response of an operation.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Response<'a> {
+    doc: &'a Value,
+    pointer: String,
+    written: &'a Value,
     /// The key in `responses`: `200`, `4XX` or `default`.
     pub status: &'a str,
-    /// The response object, its `$ref` resolved.
-    pub object: &'a Value,
 }
 
 impl<'a> Response<'a> {
+    /// The response object, its `$ref` resolved.
+    pub fn object(&self) -> Result<&'a Value, Error> {
+        resolve(self.doc, self.written)
+    }
+
     /// The schema of its `application/json` content, as written (it may be
     /// a `$ref`).
-    pub fn schema(&self) -> Option<&'a Value> {
-        json_schema_of(self.object)
+    pub fn schema(&self) -> Result<Option<&'a Value>, Error> {
+        Ok(json_schema_of(self.object()?))
+    }
+
+    /// Where the schema of its `application/json` content is defined, as a
+    /// JSON Pointer into the document (`$ref`s followed): the place to
+    /// change it for every answer that uses it.
+    pub fn schema_pointer(&self) -> Result<Option<String>, Error> {
+        let schema = format!(
+            "{}/content/application~1json/schema",
+            target(self.doc, &self.pointer)?
+        );
+        match self.doc.pointer(&schema) {
+            Some(_) => target(self.doc, &schema).map(Some),
+            None => Ok(None),
+        }
     }
 }
 
@@ -179,18 +200,27 @@ impl<'a> Operation<'a> {
         }
     }
 
-    /// Its documented responses, in the document's order.
-    pub fn responses(&self) -> Result<Vec<Response<'a>>, Error> {
+    /// Where the operation object is, as a JSON Pointer into the document
+    /// (`/paths/~1v1~1a/post`).
+    pub fn pointer(&self) -> String {
+        format!("/paths/{}/{}", escape(self.path), escape(self.method))
+    }
+
+    /// Its documented responses, in the document's order. Each one's
+    /// `$ref` is followed when it is read, so that one response that
+    /// cannot be read leaves the others readable.
+    pub fn responses(&self) -> Vec<Response<'a>> {
+        let at = self.pointer();
         self.object
             .get("responses")
             .and_then(Value::as_object)
             .into_iter()
             .flatten()
-            .map(|(status, object)| {
-                Ok(Response {
-                    status,
-                    object: resolve(self.doc, object)?,
-                })
+            .map(|(status, written)| Response {
+                doc: self.doc,
+                pointer: format!("{at}/responses/{}", escape(status)),
+                written,
+                status,
             })
             .collect()
     }
@@ -198,8 +228,8 @@ impl<'a> Operation<'a> {
     /// The `application/json` schema of its response for `status` (the
     /// key as written: `200`, `default`), as written.
     pub fn response_schema(&self, status: &str) -> Result<Option<&'a Value>, Error> {
-        match self.object.get("responses").and_then(|r| r.get(status)) {
-            Some(response) => Ok(json_schema_of(resolve(self.doc, response)?)),
+        match self.responses().into_iter().find(|r| r.status == status) {
+            Some(response) => response.schema(),
             None => Ok(None),
         }
     }
@@ -496,18 +526,52 @@ mod tests {
         assert_eq!(post.response_schema("404").unwrap(), None);
         let statuses: Vec<(&str, bool)> = post
             .responses()
-            .unwrap()
             .iter()
-            .map(|r| (r.status, r.schema().is_some()))
+            .map(|r| (r.status, r.schema().unwrap().is_some()))
             .collect();
         assert_eq!(statuses, [("200", true), ("400", true)]);
         let get = find(&doc, "a_get");
         assert_eq!(get.request_body_schema().unwrap(), None);
         assert_eq!(
-            find(&doc, "b_put").responses().unwrap()[0].schema(),
+            find(&doc, "b_put").responses()[0].schema().unwrap(),
             None,
             "a response without content has no schema"
         );
+    }
+
+    #[test]
+    fn a_response_schema_is_located_where_it_is_defined() {
+        let mut doc = doc();
+        let post = find(&doc, "a_post");
+        assert_eq!(post.pointer(), "/paths/~1a/post");
+        let located: Vec<Option<String>> = post
+            .responses()
+            .iter()
+            .map(|r| r.schema_pointer().unwrap())
+            .collect();
+        assert_eq!(
+            located,
+            [
+                // through the response's $ref, then the schema's
+                Some("/components/schemas/B".to_string()),
+                // inline
+                Some("/paths/~1a/post/responses/400/content/application~1json/schema".to_string()),
+            ]
+        );
+        assert_eq!(
+            find(&doc, "b_put").responses()[0].schema_pointer().unwrap(),
+            None
+        );
+        // One response that cannot be read leaves the others readable.
+        doc["paths"]["/a"]["post"]["responses"]["401"] =
+            json!({"$ref": "#/components/responses/Gone"});
+        let post = find(&doc, "a_post");
+        let readable: Vec<(&str, bool)> = post
+            .responses()
+            .iter()
+            .map(|r| (r.status, r.schema_pointer().is_ok()))
+            .collect();
+        assert_eq!(readable, [("200", true), ("400", true), ("401", false)]);
     }
 
     #[test]

@@ -21,17 +21,38 @@ pub fn is_reference(value: &Value) -> bool {
 /// `#`) are followed. A reference elsewhere, to nothing, or back to one
 /// already followed is an [`Error`].
 pub fn resolve<'a>(doc: &'a Value, value: &'a Value) -> Result<&'a Value, Error> {
-    follow(doc, value, false)
+    Ok(follow(doc, value, false)?.0)
 }
 
 /// Like [`resolve`], and a schema that is nothing but `allOf` with one
 /// member stands for that member (OpenAPI's way to annotate a `$ref`).
 pub fn resolve_schema<'a>(doc: &'a Value, schema: &'a Value) -> Result<&'a Value, Error> {
-    follow(doc, schema, true)
+    Ok(follow(doc, schema, true)?.0)
 }
 
-fn follow<'a>(doc: &'a Value, value: &'a Value, lone_all_of: bool) -> Result<&'a Value, Error> {
+/// Where the value at `pointer` (a JSON Pointer into `doc`) is defined:
+/// `pointer` itself, or the place its `$ref`s lead to, as a JSON Pointer.
+/// For changing a definition in place, wherever it is used from.
+pub fn target(doc: &Value, pointer: &str) -> Result<String, Error> {
+    let value = doc.pointer(pointer).ok_or_else(|| Error::Undefined {
+        reference: format!("#{pointer}"),
+    })?;
+    Ok(match follow(doc, value, false)?.1 {
+        Some(last) => last.to_string(),
+        None => pointer.to_string(),
+    })
+}
+
+/// Follows `$ref`s (and, with `lone_all_of`, one-member `allOf`s) from
+/// `value`: the value reached, and the JSON Pointer of the last reference
+/// followed, if any.
+fn follow<'a>(
+    doc: &'a Value,
+    value: &'a Value,
+    lone_all_of: bool,
+) -> Result<(&'a Value, Option<&'a str>), Error> {
     let mut chain: Vec<&str> = Vec::new();
+    let mut last = None;
     let mut current = value;
     loop {
         if let Some(reference) = reference_of(current) {
@@ -47,6 +68,7 @@ fn follow<'a>(doc: &'a Value, value: &'a Value, lone_all_of: bool) -> Result<&'a
             current = doc.pointer(pointer).ok_or_else(|| Error::Undefined {
                 reference: reference.to_string(),
             })?;
+            last = Some(pointer);
         } else if let Some([only]) = current
             .get("allOf")
             .and_then(Value::as_array)
@@ -55,9 +77,14 @@ fn follow<'a>(doc: &'a Value, value: &'a Value, lone_all_of: bool) -> Result<&'a
         {
             current = only;
         } else {
-            return Ok(current);
+            return Ok((current, last));
         }
     }
+}
+
+/// `segment` as one JSON Pointer segment (`/v1/a` → `~1v1~1a`).
+pub(crate) fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
 }
 
 /// The name of the component schema `schema` refers to: `Amount` for
@@ -147,6 +174,35 @@ mod tests {
             err.to_string(),
             "#/components/schemas/Gone is referred to but not defined"
         );
+    }
+
+    #[test]
+    fn target_names_where_a_value_is_defined() {
+        let doc = json!({
+            "paths": {"/v1/a": {"post": {"responses": {
+                "200": {"$ref": "#/components/responses/Ok"},
+                "400": {"description": "inline"}
+            }}}},
+            "components": {"responses": {
+                "Ok": {"$ref": "#/components/responses/Real"},
+                "Real": {"description": "ok"}
+            }}
+        });
+        let at = format!("/paths/{}/post/responses", escape("/v1/a"));
+        assert_eq!(at, "/paths/~1v1~1a/post/responses");
+        assert_eq!(
+            target(&doc, &format!("{at}/200")).unwrap(),
+            "/components/responses/Real"
+        );
+        assert_eq!(
+            target(&doc, &format!("{at}/400")).unwrap(),
+            format!("{at}/400")
+        );
+        assert_eq!(
+            target(&doc, &format!("{at}/404")).unwrap_err().to_string(),
+            "#/paths/~1v1~1a/post/responses/404 is referred to but not defined"
+        );
+        assert_eq!(escape("a~b"), "a~0b");
     }
 
     #[test]

@@ -348,7 +348,7 @@ fn operations_tokens(doc: &Value, builders: &[Builder]) -> Result<TokenStream> {
         let method_upper = method.to_uppercase();
         let mut success_statuses = Vec::new();
         let mut answer = None;
-        for response in op.responses()? {
+        for response in op.responses() {
             if let Some(code) = response
                 .status
                 .parse::<u16>()
@@ -357,7 +357,7 @@ fn operations_tokens(doc: &Value, builders: &[Builder]) -> Result<TokenStream> {
             {
                 success_statuses.push(code);
                 if answer.is_none()
-                    && let Some(schema) = response.schema()
+                    && let Some(schema) = response.schema()?
                 {
                     answer = Some(paynet_spec::resolve(doc, schema)?);
                 }

@@ -26,31 +26,20 @@ pub fn normalize(source: &str, doc: &mut Value) -> Vec<String> {
 /// valid rather than leave the client stricter than its spec.
 fn require_result_code(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
     let mut targets = Vec::new();
-    for op in paynet_spec::operations_mut(doc) {
-        let (path, method) = (op.path, op.method);
-        let Some(responses) = op.object.get("responses").and_then(Value::as_object) else {
-            continue;
-        };
-        for (status, response) in responses {
-            if !status.starts_with('2') {
-                continue;
+    for op in paynet_spec::operations(doc) {
+        for response in op.responses() {
+            // A schema this source cannot reach (a fragment's schemas are
+            // defined in base.json) is left as it is.
+            if response.status.starts_with('2')
+                && let Ok(Some(pointer)) = response.schema_pointer()
+            {
+                let label = format!(
+                    "{}: response {}",
+                    place(op.path(), Some(op.method())),
+                    response.status
+                );
+                targets.push((label, pointer));
             }
-            let Some(schema) = response.pointer("/content/application~1json/schema") else {
-                continue;
-            };
-            let target = match schema.get("$ref").and_then(Value::as_str) {
-                Some(reference) => reference.trim_start_matches('#').to_string(),
-                None => format!(
-                    "/paths/{}/{}/responses/{}/content/application~1json/schema",
-                    path.replace('~', "~0").replace('/', "~1"),
-                    method,
-                    status
-                ),
-            };
-            targets.push((
-                format!("{}: response {status}", place(path, Some(method))),
-                target,
-            ));
         }
     }
     for (label, pointer) in targets {
@@ -296,6 +285,54 @@ mod tests {
             changes,
             ["s.json: /x: removed header parameter `Accept` (OpenAPI 3.0.3: it SHALL be ignored)"]
         );
+    }
+
+    #[test]
+    fn makes_a_declared_result_code_required_where_the_schema_is_defined() {
+        let mut doc = json!({
+            "paths": {
+                "/inline": {"post": {"operationId": "i", "responses": {
+                    "200": {"description": "d", "content": {"application/json": {"schema":
+                        {"type": "object", "properties": {"code": {"type": "integer"}}}}}},
+                    "400": {"description": "d", "content": {"application/json": {"schema":
+                        {"type": "object", "properties": {"code": {"type": "integer"}}}}}}
+                }}},
+                "/shared": {"post": {"operationId": "s", "responses": {
+                    "200": {"$ref": "#/components/responses/Answer"}
+                }}},
+                "/fragment": {"post": {"operationId": "f", "responses": {
+                    "200": {"description": "d", "content": {"application/json": {"schema":
+                        {"$ref": "#/components/schemas/InAnotherSource"}}}}
+                }}}
+            },
+            "components": {
+                "responses": {"Answer": {"description": "d", "content": {"application/json": {"schema":
+                    {"$ref": "#/components/schemas/Answer"}}}}},
+                "schemas": {"Answer": {"type": "object", "required": ["id"],
+                    "properties": {"id": {"type": "string"}, "code": {"type": "integer"}}}}
+            }
+        });
+        let changes = normalize("s.json", &mut doc);
+        assert_eq!(
+            doc["paths"]["/inline"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+                ["required"],
+            json!(["code"])
+        );
+        // Only 2xx answers carry the verdict.
+        assert!(
+            doc["paths"]["/inline"]["post"]["responses"]["400"]["content"]["application/json"]
+                ["schema"]
+                .get("required")
+                .is_none()
+        );
+        // Through a response reference and a schema reference, in the component.
+        assert_eq!(
+            doc["components"]["schemas"]["Answer"]["required"],
+            json!(["id", "code"])
+        );
+        assert_eq!(changes.len(), 2, "{changes:#?}");
+        assert!(changes[0].starts_with("s.json: POST /inline: response 200: `code` made required"));
+        assert!(changes[1].starts_with("s.json: POST /shared: response 200: `code` made required"));
     }
 
     #[test]
