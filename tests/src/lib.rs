@@ -103,30 +103,3 @@ pub async fn preauth_reversal(
         .call()
         .await
 }
-
-/// `schema` of `spec` as a JSON Schema document the `jsonschema` crate
-/// compiles: the spec's components reachable, OpenAPI's `nullable` turned
-/// into a `null` type.
-pub fn json_schema_of(spec: &Value, schema: &Value) -> Value {
-    fn convert(value: &Value) -> Value {
-        match value {
-            Value::Object(map) => {
-                let mut out: serde_json::Map<String, Value> =
-                    map.iter().map(|(k, v)| (k.clone(), convert(v))).collect();
-                if map.get("nullable") == Some(&Value::Bool(true))
-                    && let Some(Value::String(t)) = map.get("type")
-                {
-                    out.insert("type".into(), json!([t, "null"]));
-                }
-                Value::Object(out)
-            }
-            Value::Array(items) => Value::Array(items.iter().map(convert).collect()),
-            other => other.clone(),
-        }
-    }
-    json!({
-        "$schema": "http://json-schema.org/draft-04/schema#",
-        "allOf": [convert(schema)],
-        "components": convert(&spec["components"]),
-    })
-}

@@ -17,22 +17,20 @@ pub fn spec() -> Value {
 
 /// The operation `operation_id` of `spec`: `(path, method, operation)`.
 pub fn operation<'a>(spec: &'a Value, operation_id: &str) -> (&'a str, &'a str, &'a Value) {
-    for (path, item) in spec["paths"].as_object().unwrap() {
-        for (method, op) in item.as_object().unwrap() {
-            if op.get("operationId").and_then(Value::as_str) == Some(operation_id) {
-                return (path, method, op);
-            }
-        }
-    }
-    panic!("{operation_id} is not in the spec")
+    let op = paynet_spec::operations(spec)
+        .find(|op| op.id() == Some(operation_id))
+        .unwrap_or_else(|| panic!("{operation_id} is not in the spec"));
+    (op.path(), op.method(), op.object())
 }
 
 /// The schema of the first 2xx JSON answer of `operation_id`.
 pub fn answer_schema(spec: &Value, operation_id: &str) -> Value {
-    let (_, _, op) = operation(spec, operation_id);
-    for (status, response) in op["responses"].as_object().unwrap() {
-        if status.starts_with('2') {
-            return resolve(spec, response)["content"]["application/json"]["schema"].clone();
+    let op = paynet_spec::operations(spec)
+        .find(|op| op.id() == Some(operation_id))
+        .unwrap_or_else(|| panic!("{operation_id} is not in the spec"));
+    for response in op.responses() {
+        if response.status.starts_with('2') {
+            return response.schema().unwrap().cloned().unwrap_or(Value::Null);
         }
     }
     panic!("{operation_id}: no 2xx answer in the spec")
@@ -41,9 +39,8 @@ pub fn answer_schema(spec: &Value, operation_id: &str) -> Value {
 /// The errors of `body` against `schema` (OpenAPI, with `spec`'s
 /// components); empty when it is valid.
 pub fn errors_against(spec: &Value, schema: &Value) -> impl Fn(&Value) -> Vec<String> + use<> {
-    let schema = crate::json_schema_of(spec, schema);
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    move |body: &Value| validator.iter_errors(body).map(|e| e.to_string()).collect()
+    let validator = paynet_spec::validator(spec, schema).unwrap();
+    move |body: &Value| paynet_spec::errors(&validator, body)
 }
 
 /// A validator of `schema` (OpenAPI, with `spec`'s components), which panics
@@ -59,18 +56,11 @@ pub fn validator(spec: &Value, schema: &Value) -> impl Fn(&Value) + use<> {
     }
 }
 
-pub fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
-    match schema.get("$ref").and_then(Value::as_str) {
-        Some(reference) => resolve(spec, spec.pointer(&reference[1..]).unwrap()),
-        None => schema,
-    }
-}
-
 /// A strategy for the values `schema` calls valid, for the keywords the
 /// spec uses. An unknown keyword fails the test, so that a spec that grows
 /// one is not silently under-tested.
 pub fn values(spec: &Value, schema: &Value) -> BoxedStrategy<Value> {
-    let schema = resolve(spec, schema);
+    let schema = paynet_spec::resolve(spec, schema).unwrap();
     let strategy = if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
         assert_eq!(
             all.len(),
