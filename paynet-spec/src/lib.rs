@@ -28,7 +28,9 @@ pub use operation::{
     security_schemes,
 };
 pub use reference::{component_name, is_reference, resolve, resolve_schema, target};
-pub use schema::{Validator, error_line, errors, json_schema, standalone_schema, validator};
+pub use schema::{
+    Validator, error_line, errors, json_schema, required_properties, standalone_schema, validator,
+};
 
 use std::fmt;
 

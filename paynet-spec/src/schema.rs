@@ -1,5 +1,7 @@
 //! OpenAPI schema objects as JSON Schema, and how their errors read.
 
+use std::collections::BTreeSet;
+
 use serde_json::{Map, Value, json};
 
 pub use jsonschema::Validator;
@@ -25,6 +27,18 @@ pub fn json_schema(schema: &Value) -> Value {
         Value::Array(items) => Value::Array(items.iter().map(json_schema).collect()),
         other => other.clone(),
     }
+}
+
+/// The property names an object schema lists as `required` (none when it
+/// lists none). `schema` is read as written: resolve it first.
+pub fn required_properties(schema: &Value) -> BTreeSet<&str> {
+    schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
 }
 
 /// `schema` (an OpenAPI schema object of `doc`, possibly a `$ref`) as one
@@ -140,6 +154,13 @@ mod tests {
             [r#"/tags/1: 7 is not of type "string""#]
         );
         assert_eq!(errors(&v, &json!({})), [r#""id" is a required property"#]);
+    }
+
+    #[test]
+    fn required_properties_are_the_names_listed() {
+        let schema = &doc()["components"]["schemas"]["Req"];
+        assert_eq!(required_properties(schema), BTreeSet::from(["id"]));
+        assert!(required_properties(&json!({"type": "object"})).is_empty());
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! that check the client against what the spec calls valid (property tests,
 //! and the check against an independent mock).
 
-use std::collections::BTreeSet;
 use std::path::Path;
 
 use proptest::prelude::*;
@@ -98,13 +97,7 @@ pub fn values(spec: &Value, schema: &Value) -> BoxedStrategy<Value> {
 }
 
 fn object(spec: &Value, schema: &Value) -> BoxedStrategy<Value> {
-    let required: BTreeSet<&str> = schema
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
+    let required = paynet_spec::required_properties(schema);
     let fields: Vec<BoxedStrategy<Option<(String, Value)>>> = schema
         .get("properties")
         .and_then(Value::as_object)

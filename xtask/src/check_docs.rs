@@ -170,13 +170,7 @@ fn compare_fields(ctx: &mut Ctx, which: &str, fields: &[Field], schema: &Value, 
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    let required: BTreeSet<&str> = schema
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
+    let required = paynet_spec::required_properties(schema);
     for field in fields {
         ctx.report.fields += 1;
         let subject = format!("{which} {}", field.name);

@@ -501,13 +501,11 @@ fn verdict_field(schema: &Value, field: &str, wanted: Field) -> Result<Option<To
             "the result mapping cannot read `{field}` of schema {reference:?} / type {kind:?}; extend xtask/src/codegen.rs"
         ),
     };
-    let required = schema
-        .get("required")
-        .and_then(Value::as_array)
-        .is_some_and(|r| r.iter().any(|n| n == field));
-    Ok(Some(if required {
-        quote!(Some({ let v = &self.#ident; #convert }))
-    } else {
-        quote!(self.#ident.as_ref().map(|v| #convert))
-    }))
+    Ok(Some(
+        if paynet_spec::required_properties(schema).contains(field) {
+            quote!(Some({ let v = &self.#ident; #convert }))
+        } else {
+            quote!(self.#ident.as_ref().map(|v| #convert))
+        },
+    ))
 }
