@@ -247,12 +247,17 @@ impl ClientBuilder {
     pub fn build(self) -> Result<paynet_api::Client, ConfigError> {
         let http = match self.http_client {
             Some(client) => client,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout)
-                .timeout(self.timeout)
-                .user_agent(Self::USER_AGENT)
-                .build()
-                .map_err(ConfigError::HttpClient)?,
+            None => {
+                let builder = reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout)
+                    .timeout(self.timeout)
+                    .user_agent(Self::USER_AGENT)
+                    // A 307 or 308 would make reqwest send the reversal again
+                    // to wherever it points (and `Session-Key` with it, to any
+                    // host): every request goes to the base URL, once.
+                    .redirect(reqwest::redirect::Policy::none());
+                builder.build().map_err(ConfigError::HttpClient)?
+            }
         };
         let mut state = ClientState::default().with_max_body_bytes(self.max_body_bytes);
         if let Some(key) = &self.secret_key {
