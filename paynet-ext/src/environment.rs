@@ -130,6 +130,15 @@ impl Environment {
         }
     }
 
+    /// Whether the base URL names this machine (`localhost`, `127.0.0.0/8`,
+    /// `[::1]`).
+    fn is_loopback(&self) -> bool {
+        match self {
+            Environment::Production | Environment::Sandbox => false,
+            Environment::Custom(url) => is_loopback(url),
+        }
+    }
+
     /// The base URL, without a trailing slash.
     pub fn base_url(&self) -> String {
         match self {
@@ -169,7 +178,10 @@ fn is_loopback(url: &Url) -> bool {
 /// `User-Agent`, body limit.
 ///
 /// Defaults: connect timeout 10 s, whole-request timeout 30 s, bodies up to
-/// 1 MiB, `User-Agent: paynet-ext/<version>`.
+/// 1 MiB, `User-Agent: paynet-ext/<version>`. The client never follows a
+/// redirect (a 3xx is an error naming the status), and never sends a request
+/// for a loopback base URL through a proxy from the environment; an https
+/// base URL may use one.
 #[derive(Debug, Clone)]
 pub struct ClientBuilder {
     environment: Environment,
@@ -236,8 +248,19 @@ impl ClientBuilder {
         self
     }
 
-    /// Use this reqwest client (its own timeouts, proxy, TLS roots and
-    /// `User-Agent` then apply instead of this builder's).
+    /// Use this reqwest client instead of the builder's own: its timeouts,
+    /// TLS roots, `User-Agent`, proxies and redirect policy then apply, and
+    /// none of them can be read back from a `reqwest::Client` to be checked.
+    /// So build it as the builder's own is built:
+    ///
+    /// - `.redirect(reqwest::redirect::Policy::none())`: reqwest follows
+    ///   redirects by default, and on a 307 or 308 sends the reversal again,
+    ///   `Session-Key` included, to wherever it points;
+    /// - `.no_proxy()` when the base URL is loopback: reqwest otherwise sends
+    ///   a plain-http request, secret key included, to the proxy named in
+    ///   `HTTP_PROXY`.
+    ///
+    /// Without this method the builder's own client does both.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -256,6 +279,15 @@ impl ClientBuilder {
                     // to wherever it points (and `Session-Key` with it, to any
                     // host): every request goes to the base URL, once.
                     .redirect(reqwest::redirect::Policy::none());
+                // reqwest takes proxies from `HTTP_PROXY` and friends and does
+                // not exempt loopback: a plain-http simulator's `Authorization`
+                // would cross to the proxy in clear text. An https base URL
+                // may go through one (it then sees only a `CONNECT`).
+                let builder = if self.environment.is_loopback() {
+                    builder.no_proxy()
+                } else {
+                    builder
+                };
                 builder.build().map_err(ConfigError::HttpClient)?
             }
         };
