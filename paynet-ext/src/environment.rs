@@ -12,14 +12,16 @@ use crate::credentials::SecretKey;
 /// The scheme name of the merchant secret key in `spec/paynet.json`.
 const SECRET_KEY_SCHEME: &str = "secret_key";
 
-/// Why a client could not be built. Messages never contain a key.
+/// Why a client could not be built. Messages never contain a key, and a
+/// base URL is shown with any user name and password replaced by
+/// `[redacted]`.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// A base URL that does not parse, or is not http(s).
     #[error("the base URL {url:?} is not usable: {reason}")]
     InvalidUrl {
-        /// The URL as given.
+        /// The URL as given, user info redacted.
         url: String,
         /// What is wrong with it.
         reason: String,
@@ -29,7 +31,17 @@ pub enum ConfigError {
         "the base URL {url:?} uses plain http to a host that is not loopback; Paynet only answers over https, and a secret key must not cross a network unencrypted"
     )]
     PlainHttp {
-        /// The URL as given.
+        /// The URL as given, user info redacted.
+        url: String,
+    },
+    /// A base URL with a user name or password (`https://user:pass@host`).
+    /// Paynet takes credentials in headers only, and a URL is printed,
+    /// logged and copied far more freely than a key.
+    #[error(
+        "the base URL {url:?} carries a user name or password; Paynet takes credentials in headers only: give the secret key with ClientBuilder::secret_key"
+    )]
+    CredentialsInUrl {
+        /// The URL as given, user info redacted.
         url: String,
     },
     /// `PAYNET_ENV` holds something other than `production` or `sandbox`.
@@ -74,7 +86,7 @@ impl fmt::Debug for Environment {
         match self {
             Environment::Production => f.write_str("Production"),
             Environment::Sandbox => f.write_str("Sandbox"),
-            Environment::Custom(url) => write!(f, "Custom({})", url.as_str()),
+            Environment::Custom(url) => write!(f, "Custom({})", redact_userinfo(url.as_str())),
         }
     }
 }
@@ -86,30 +98,33 @@ impl Environment {
     pub const SANDBOX_URL: &'static str = "https://pts-api.paynet.com.tr";
 
     /// A custom base URL, checked: http(s) only, plain http only to loopback
-    /// (`localhost`, `127.0.0.0/8`, `[::1]`).
+    /// (`localhost`, `127.0.0.0/8`, `[::1]`), no user name or password, no
+    /// query or fragment.
     pub fn custom(url: &str) -> Result<Self, ConfigError> {
+        let shown = redact_userinfo(url);
         let parsed = Url::parse(url).map_err(|e| ConfigError::InvalidUrl {
-            url: url.to_string(),
+            url: shown.clone(),
             reason: e.to_string(),
         })?;
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            return Err(ConfigError::CredentialsInUrl { url: shown });
+        }
         match parsed.scheme() {
             "https" => {}
             "http" if is_loopback(&parsed) => {}
             "http" => {
-                return Err(ConfigError::PlainHttp {
-                    url: url.to_string(),
-                });
+                return Err(ConfigError::PlainHttp { url: shown });
             }
             other => {
                 return Err(ConfigError::InvalidUrl {
-                    url: url.to_string(),
+                    url: shown,
                     reason: format!("the scheme {other:?} is not http or https"),
                 });
             }
         }
         if parsed.query().is_some() || parsed.fragment().is_some() {
             return Err(ConfigError::InvalidUrl {
-                url: url.to_string(),
+                url: shown,
                 reason: "a base URL takes no query or fragment".to_string(),
             });
         }
@@ -159,6 +174,18 @@ impl std::str::FromStr for Environment {
                 value: s.to_string(),
             }),
         }
+    }
+}
+
+/// `url` with everything between `scheme://` and the last `@` replaced by
+/// `[redacted]`. Textual, so that it also covers a URL that does not parse
+/// (a password may hold characters that end the host early); an `@` later
+/// in the path costs some of the path, never the password.
+fn redact_userinfo(url: &str) -> String {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    match url[start..].rfind('@') {
+        Some(at) => format!("{}[redacted]{}", &url[..start], &url[start + at..]),
+        None => url.to_string(),
     }
 }
 
@@ -266,8 +293,16 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client.
+    /// Builds the client. A base URL is checked again as by
+    /// [`Environment::custom`], since `Environment::Custom` can be made by
+    /// hand.
     pub fn build(self) -> Result<paynet_api::Client, ConfigError> {
+        // `Environment::Custom` can be built by hand, past the checks of
+        // `Environment::custom`: a URL with a password or plain http to
+        // another host never becomes a client.
+        if let Environment::Custom(url) = &self.environment {
+            Environment::custom(url.as_str())?;
+        }
         let http = match self.http_client {
             Some(client) => client,
             None => {
@@ -368,6 +403,49 @@ mod tests {
         assert!(matches!(
             Environment::custom("not a url"),
             Err(ConfigError::InvalidUrl { .. })
+        ));
+    }
+
+    #[test]
+    fn a_base_url_with_user_info_is_refused_without_repeating_it() {
+        for url in [
+            "https://merchant:hunter2@paynet.example.com",
+            "https://merchant@paynet.example.com",
+            "https://:hunter2@paynet.example.com",
+            "http://merchant:hunter2@127.0.0.1:8080",
+        ] {
+            let err = Environment::custom(url).unwrap_err();
+            assert!(
+                matches!(err, ConfigError::CredentialsInUrl { .. }),
+                "{url}: {err}"
+            );
+            assert!(!err.to_string().contains("hunter2"), "{err}");
+            assert!(!err.to_string().contains("merchant"), "{err}");
+        }
+        assert_eq!(
+            Environment::custom("https://merchant:hunter2@paynet.example.com")
+                .unwrap_err()
+                .to_string(),
+            "the base URL \"https://[redacted]@paynet.example.com\" carries a user name or password; Paynet takes credentials in headers only: give the secret key with ClientBuilder::secret_key"
+        );
+        // Other refusals redact it too, even of a URL that does not parse.
+        assert_eq!(
+            redact_userinfo("https://u:p/ss@host:1/base"),
+            "https://[redacted]@host:1/base"
+        );
+        assert_eq!(redact_userinfo("u:p@host"), "[redacted]@host");
+        assert_eq!(redact_userinfo("https://host/x"), "https://host/x");
+        let err = Environment::custom("http://u:hunter2@10.0.0.5").unwrap_err();
+        assert!(!format!("{err} {err:?}").contains("hunter2"), "{err:?}");
+        // A hand-made environment prints and builds no better.
+        let by_hand = Environment::Custom(Url::parse("https://u:hunter2@example.com").unwrap());
+        assert_eq!(
+            format!("{by_hand:?}"),
+            "Custom(https://[redacted]@example.com/)"
+        );
+        assert!(matches!(
+            ClientBuilder::new(by_hand).build(),
+            Err(ConfigError::CredentialsInUrl { .. })
         ));
     }
 
