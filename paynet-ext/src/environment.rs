@@ -15,7 +15,10 @@ const SECRET_KEY_SCHEME: &str = "secret_key";
 /// Why a client could not be built. Messages never contain a key, and a
 /// base URL is shown with any user name and password replaced by
 /// `[redacted]`.
-#[derive(Debug, thiserror::Error)]
+///
+/// Its `Debug` is its sentence too, so that `main` returning one prints
+/// `Error: set PAYNET_ENV to ...`, not `Error: NoEnvironment`.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// A base URL that does not parse, or is not http(s).
@@ -44,7 +47,8 @@ pub enum ConfigError {
         /// The URL as given, user info redacted.
         url: String,
     },
-    /// `PAYNET_ENV` holds something other than `production` or `sandbox`.
+    /// `PAYNET_ENV` holds something other than `production` or `sandbox`
+    /// (aliases such as `prod`, `live` or `test` included).
     #[error("PAYNET_ENV is {value:?}; expected production or sandbox")]
     UnknownEnvironment {
         /// The value found.
@@ -69,8 +73,15 @@ pub enum ConfigError {
     HttpClient(#[source] reqwest::Error),
 }
 
+impl fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
 /// A Paynet environment.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Environment {
     /// Production (Canlı Sistem), `https://api.paynet.com.tr`: real money.
     Production,
@@ -133,8 +144,9 @@ impl Environment {
 
     /// Reads `PAYNET_BASE_URL` (any server, checked as by
     /// [`Environment::custom`]) or else `PAYNET_ENV` (`production` or
-    /// `sandbox`). Neither set is an error: the client never picks an
-    /// environment, least of all production, on its own.
+    /// `sandbox`, in any case; nothing else, not even `prod` or `test`).
+    /// Neither set is an error: the client never picks an environment,
+    /// least of all production, on its own or from a guess.
     pub fn from_env() -> Result<Self, ConfigError> {
         if let Ok(url) = std::env::var("PAYNET_BASE_URL") {
             return Environment::custom(url.trim());
@@ -168,8 +180,11 @@ impl std::str::FromStr for Environment {
     type Err = ConfigError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_lowercase().as_str() {
-            "production" | "prod" | "live" => Ok(Environment::Production),
-            "sandbox" | "test" => Ok(Environment::Sandbox),
+            // No aliases: a value that merely looks like one of these names
+            // (`prod`, `live`, `test`) could be a typo for the other, and a
+            // payment client must never guess production.
+            "production" => Ok(Environment::Production),
+            "sandbox" => Ok(Environment::Sandbox),
             _ => Err(ConfigError::UnknownEnvironment {
                 value: s.to_string(),
             }),
@@ -239,15 +254,21 @@ impl ClientBuilder {
         }
     }
 
-    /// A builder from the environment: [`Environment::from_env`], and
-    /// `PAYNET_SECRET_KEY` when set (a client for SoftPOS operations alone
-    /// needs none).
+    /// A builder from the environment: [`Environment::from_env`] and
+    /// `PAYNET_SECRET_KEY`, which must be set: without it, the first classic
+    /// call would fail instead. A client for the SoftPOS operations alone
+    /// comes from [`ClientBuilder::from_env_without_secret_key`].
     pub fn from_env() -> Result<Self, ConfigError> {
-        let mut builder = ClientBuilder::new(Environment::from_env()?);
-        if std::env::var_os(SecretKey::ENV).is_some() {
-            builder = builder.secret_key(SecretKey::from_env()?);
-        }
-        Ok(builder)
+        Ok(Self::from_env_without_secret_key()?.secret_key(SecretKey::from_env()?))
+    }
+
+    /// A builder from [`Environment::from_env`] alone, with no secret key:
+    /// for a service that calls only the operations that need none (the
+    /// SoftPOS operations, which take the mobile session key per call).
+    /// `PAYNET_SECRET_KEY` is not read, even when set; a classic operation
+    /// on the client is refused before anything is sent.
+    pub fn from_env_without_secret_key() -> Result<Self, ConfigError> {
+        Ok(ClientBuilder::new(Environment::from_env()?))
     }
 
     /// The merchant secret key, for the operations whose spec requires it.
@@ -362,10 +383,40 @@ mod tests {
             "production".parse::<Environment>().unwrap(),
             Environment::Production
         );
+        assert_eq!(
+            " PRODUCTION\n".parse::<Environment>().unwrap(),
+            Environment::Production
+        );
         let err = "staging".parse::<Environment>().unwrap_err();
         assert_eq!(
             err.to_string(),
             "PAYNET_ENV is \"staging\"; expected production or sandbox"
+        );
+        for alias in ["prod", "live", "test", "sand", "production-eu", ""] {
+            assert!(
+                matches!(
+                    alias.parse::<Environment>(),
+                    Err(ConfigError::UnknownEnvironment { .. })
+                ),
+                "{alias:?} was accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn a_config_error_debugs_as_its_sentence() {
+        // What `main` returning `Err(ConfigError)` prints after `Error: `.
+        for err in [
+            ConfigError::NoEnvironment,
+            ConfigError::MissingVariable("PAYNET_SECRET_KEY"),
+            "prod".parse::<Environment>().unwrap_err(),
+        ] {
+            assert_eq!(format!("{err:?}"), err.to_string());
+            assert_eq!(format!("{err:#?}"), err.to_string());
+        }
+        assert_eq!(
+            format!("{:?}", ConfigError::MissingVariable("PAYNET_SECRET_KEY")),
+            "the environment variable PAYNET_SECRET_KEY is not set"
         );
     }
 
