@@ -2,15 +2,23 @@
 //!
 //! Do not edit `generated*.rs`: run `cargo xtask generate`. Most services
 //! want `paynet-ext` on top of this crate, which adds credentials,
-//! environments and the mapping of Paynet's result codes into one error type.
+//! environments and the mapping of Paynet's result codes into one error type
+//! (`client.capture_reversal().body_map(..).call().await`).
+//!
+//! Every request builder implements [`PaynetRequest`]. Its generated
+//! `send()` fails closed: an answer that is not a success (a bank decline,
+//! a failing result code, contradictory verdicts, a 2xx without the result
+//! code its schema declares) is an `Err`, never an `Ok`.
 
 #[rustfmt::skip]
 #[allow(clippy::all, missing_docs, unused_imports, dead_code)]
 mod generated;
 #[rustfmt::skip]
-#[allow(clippy::all, missing_docs)]
+#[allow(clippy::all)]
 mod generated_operations;
 pub mod runtime;
 pub mod wire;
 
 pub use generated::*;
+pub use generated_operations::{headers, schemes, visit_answers};
+pub use runtime::{PaynetRequest, RawExchange, RawOutcome};

@@ -1,5 +1,6 @@
 //! What the orphan rule makes live next to the generated `Client`: its
-//! state and its `ClientHooks` implementation.
+//! state, its `ClientHooks` implementation, and the trait that every
+//! generated request builder implements ([`PaynetRequest`]).
 //!
 //! The hooks are generic over every operation. They read the operations
 //! table that `cargo xtask generate` writes from the spec
@@ -9,25 +10,32 @@
 //!   requires (and nothing to an operation that requires none), marks it and
 //!   every header parameter sensitive, and refuses to send a request whose
 //!   required credential the client was not given.
-//! - `exec` sends the request. Inside [`capture`] it also reads the body,
-//!   at most [`ClientState::max_body_bytes`] of it, and keeps a copy for the
-//!   caller (the raw body stays reachable for audits and support tickets),
-//!   together with the status and a `tracing` span named after the operation.
+//! - `exec` sends the request and reads the body, at most
+//!   [`ClientState::max_body_bytes`] of it.
+//! - `post` fails closed: on the raw path (the generated `send()`), an
+//!   answer whose verdict is not a success (a bank decline, a failing
+//!   `code`, contradictory verdicts, a 2xx without the `code` its schema
+//!   declares, a body over the limit) becomes an `Err`, never an `Ok`. On
+//!   the mapped path ([`PaynetRequest::send_raw`], which `paynet-ext` uses)
+//!   it hands the raw answer over whole instead, and the mapping decodes it
+//!   once.
 //!
 //! Nothing here retries: a request that may have reached Paynet is never
 //! sent twice by this crate.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
-use std::sync::{Arc, Mutex, PoisonError};
 
 use bytes::{Bytes, BytesMut};
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use reqwest::ResponseBuilderExt;
-use reqwest::header::{HeaderName, HeaderValue};
-use tracing::Instrument;
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{ResponseBuilderExt, StatusCode};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
-use crate::generated_operations::{OPERATIONS, SECURITY_SCHEMES, operation_span};
+use crate::generated_operations::{OPERATIONS, SECURITY_SCHEMES};
+use crate::wire::{Flag, ResultCode};
 use crate::{Client, Error};
 
 /// The default bound on a response body: Paynet's answers are a few hundred
@@ -36,6 +44,7 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// One operation of the spec, as the hooks see it.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Operation {
     /// The `operationId`.
     pub id: &'static str,
@@ -49,10 +58,16 @@ pub struct Operation {
     /// The header parameters the operation takes (lower case). Their values
     /// (for example `Session-Key`) are treated as secrets.
     pub header_parameters: &'static [&'static str],
+    /// The 2xx statuses the spec documents for this operation.
+    pub success_statuses: &'static [u16],
+    /// Whether the documented 2xx answer declares a result `code`. When it
+    /// does, a 2xx answer without one is not a success.
+    pub answer_declares_code: bool,
 }
 
 /// A security scheme of the spec and the header its credential travels in.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SecurityScheme {
     /// The scheme's name in `components.securitySchemes`.
     pub name: &'static str,
@@ -74,6 +89,132 @@ pub trait Verdict {
     fn declares_is_succeed() -> bool
     where
         Self: Sized;
+}
+
+/// Something generic over the operations' 2xx answer types; see
+/// [`crate::visit_answers`].
+pub trait AnswerVisitor {
+    /// Called once per operation with its answer type.
+    fn visit<T: Verdict + DeserializeOwned + Send + Sync + 'static>(
+        &mut self,
+        operation_id: &'static str,
+    );
+}
+
+/// A request builder of the generated client. `cargo xtask generate`
+/// implements it for every operation's builder (`client.capture_reversal()`
+/// and the rest), so that code generic over operations (`paynet-ext`'s
+/// `call`) knows each one's answer type and sends it through the same hooks.
+pub trait PaynetRequest: Sized + Send {
+    /// The decoded 2xx answer.
+    type Response: Verdict + DeserializeOwned + Send + Sync + 'static;
+    /// The error body the spec documents for the non-2xx answers.
+    type ErrorBody: Send + 'static;
+    /// The operation's `operationId`.
+    const OPERATION_ID: &'static str;
+
+    /// A `tracing` span named after the operation, with empty `status`,
+    /// `result_code` and `outcome` fields for the caller to record.
+    fn span() -> tracing::Span;
+
+    /// The generated `send()`: fails closed on a non-success, but keeps no
+    /// raw body. Prefer `paynet-ext`'s mapped call.
+    fn send_generated(
+        self,
+    ) -> impl Future<Output = Result<ResponseValue<Self::Response>, Error<Self::ErrorBody>>> + Send;
+
+    /// The operation's row in the operations table.
+    fn operation() -> &'static Operation {
+        operation(Self::OPERATION_ID).expect("the generator writes a row for every builder")
+    }
+
+    /// Sends the request through the same hooks and returns what came back,
+    /// undecoded and unjudged: the raw material of a mapping such as
+    /// `paynet-ext`'s `call`. Nothing in a [`RawExchange`] says "success".
+    fn send_raw(self) -> impl Future<Output = RawExchange> + Send {
+        async move {
+            let (result, state) = CALL
+                .scope(RefCell::new(CallState::default()), async move {
+                    let result = self.send_generated().await;
+                    (result, CALL.with(RefCell::take))
+                })
+                .await;
+            let outcome = match (state.answer, result) {
+                (Some(answer), _) => answer,
+                (None, Err(Error::InvalidRequest(message) | Error::Custom(message))) => {
+                    RawOutcome::NotSent(message)
+                }
+                (None, Err(Error::CommunicationError(error))) if !state.sent => {
+                    RawOutcome::NotSent(error.to_string())
+                }
+                (
+                    None,
+                    Err(
+                        Error::CommunicationError(error)
+                        | Error::ResponseBodyError(error)
+                        | Error::InvalidUpgrade(error),
+                    ),
+                ) => RawOutcome::NoAnswer {
+                    error,
+                    status: state.status,
+                },
+                (None, _) => RawOutcome::NotSent(
+                    "the generated client ended without an answer or an error".to_string(),
+                ),
+            };
+            RawExchange {
+                operation_id: Self::OPERATION_ID,
+                outcome,
+            }
+        }
+    }
+}
+
+/// What one request exchanged with the server, before any decoding.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct RawExchange {
+    /// The operation.
+    pub operation_id: &'static str,
+    /// How it ended.
+    pub outcome: RawOutcome,
+}
+
+/// How one request ended, before any decoding.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum RawOutcome {
+    /// Refused before anything was sent: a value that breaks the spec, a
+    /// missing credential, a URL that cannot be built.
+    NotSent(String),
+    /// Sent, and no whole answer came back. `status` is set when the
+    /// status line arrived before the failure: the request reached the
+    /// server.
+    NoAnswer {
+        /// reqwest's error.
+        error: reqwest::Error,
+        /// The status, if the answer's head arrived.
+        status: Option<StatusCode>,
+    },
+    /// An answer arrived and was read whole.
+    Answered {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The answer's headers.
+        headers: HeaderMap,
+        /// The body as received.
+        body: Bytes,
+    },
+    /// An answer arrived whose body is larger than the client's limit; it
+    /// was not read whole.
+    TooLarge {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The limit.
+        limit: usize,
+        /// The length the server declared, if it did.
+        declared: Option<u64>,
+    },
 }
 
 /// Every operation the spec defines.
@@ -133,7 +274,8 @@ impl fmt::Debug for ClientState {
 
 impl ClientState {
     /// Sets the header value sent for `scheme` (for the merchant secret key:
-    /// `secret_key` and `Basic <secret_key>`). The value is marked sensitive.
+    /// [`crate::schemes::SECRET_KEY`] and `Basic <secret_key>`). The value is
+    /// marked sensitive.
     pub fn with_credential(
         mut self,
         scheme: &str,
@@ -149,7 +291,7 @@ impl ClientState {
         Ok(self)
     }
 
-    /// Bounds the response bodies read inside [`capture`].
+    /// Bounds the response bodies the hooks read.
     pub fn with_max_body_bytes(mut self, limit: usize) -> Self {
         self.max_body_bytes = limit;
         self
@@ -170,43 +312,23 @@ impl ClientState {
     }
 }
 
-/// What one call exchanged with the server, recorded by the hooks inside
-/// [`capture`].
-#[derive(Debug, Default)]
-pub struct Exchange {
-    /// The operation, once the hooks ran.
-    pub operation: Option<&'static Operation>,
-    /// The HTTP status, once a response head arrived.
-    pub status: Option<reqwest::StatusCode>,
-    /// The body as received (at most the limit).
-    pub body: Option<Bytes>,
-    /// Set when the body was larger than the limit: the limit, and the
-    /// declared length when the server sent one. The body was not read whole.
-    pub body_too_large: Option<(usize, Option<u64>)>,
-    /// True once the request was handed to the network: from then on it
-    /// may have reached Paynet.
-    pub sent: bool,
-    /// The span of the call, named after the operation.
-    pub span: Option<tracing::Span>,
+/// The state of one [`PaynetRequest::send_raw`], private to this module and
+/// scoped to that one request by `CALL.scope`: one exchange per call by
+/// construction. A `RefCell`: it never leaves the task.
+#[derive(Default)]
+struct CallState {
+    sent: bool,
+    status: Option<StatusCode>,
+    answer: Option<RawOutcome>,
 }
 
 tokio::task_local! {
-    static EXCHANGE: Arc<Mutex<Exchange>>;
+    static CALL: RefCell<CallState>;
 }
 
-fn record<R>(f: impl FnOnce(&mut Exchange) -> R) -> Option<R> {
-    EXCHANGE
-        .try_with(|cell| f(&mut cell.lock().unwrap_or_else(PoisonError::into_inner)))
-        .ok()
-}
-
-/// Runs `call` (a generated `send()` future) and returns its output along
-/// with what was exchanged: the raw body, the status, the operation.
-pub async fn capture<F: Future>(call: F) -> (F::Output, Exchange) {
-    let cell = Arc::new(Mutex::new(Exchange::default()));
-    let output = EXCHANGE.scope(cell.clone(), call).await;
-    let exchange = std::mem::take(&mut *cell.lock().unwrap_or_else(PoisonError::into_inner));
-    (output, exchange)
+/// Runs `f` on the state of the current mapped call; `None` on the raw path.
+fn on_call<R>(f: impl FnOnce(&mut CallState) -> R) -> Option<R> {
+    CALL.try_with(|cell| f(&mut cell.borrow_mut())).ok()
 }
 
 /// Reads at most `limit` bytes of `response`'s body. `Ok(None)` means the
@@ -244,18 +366,69 @@ async fn read_bounded(
     }))
 }
 
+/// Why the raw path refuses an answer, carried from `exec` to `post` in the
+/// rebuilt response's extensions.
+#[derive(Clone)]
+struct Refusal(String);
+
+/// The verdict fields of a 2xx body, read generically for the raw path.
+#[derive(Deserialize)]
+struct VerdictFields {
+    code: Option<serde_json::Value>,
+    is_succeed: Option<serde_json::Value>,
+}
+
+/// Judges a 2xx answer on the raw path: `Some(reason)` when it is not a
+/// success. Bodies that are not JSON objects are left to the generated
+/// decoding, which refuses them itself.
+fn raw_refusal(op: &Operation, status: StatusCode, body: &[u8]) -> Option<String> {
+    if !status.is_success() {
+        return None;
+    }
+    let fields: VerdictFields = serde_json::from_slice(body).ok()?;
+    let id = op.id;
+    let flag = match fields.is_succeed {
+        None | Some(serde_json::Value::Null) => None,
+        Some(value) => match Flag::deserialize(&value) {
+            Ok(flag) => Some(flag.get()),
+            Err(_) => return Some(format!("{id}: is_succeed is neither true nor false")),
+        },
+    };
+    let code = match fields.code {
+        None | Some(serde_json::Value::Null) => None,
+        Some(value) => match ResultCode::deserialize(&value) {
+            Ok(code) => Some(code),
+            Err(_) => return Some(format!("{id}: the result code is unreadable")),
+        },
+    };
+    match (code, flag) {
+        (_, Some(false)) => Some(format!(
+            "{id}: the bank declined (is_succeed false, result code {})",
+            code.map_or("absent".to_string(), |c| c.to_string())
+        )),
+        (Some(code), Some(true)) if !code.is_success() => Some(format!(
+            "{id}: the answer contradicts itself (result code {code} with is_succeed true); the outcome is unknown"
+        )),
+        (Some(code), _) if !code.is_success() => {
+            Some(format!("{id}: Paynet refused with result code {code}"))
+        }
+        (None, _) if op.answer_declares_code => Some(format!(
+            "{id}: HTTP {status} without the result code its schema declares; the outcome is unknown"
+        )),
+        _ => None,
+    }
+}
+
+const RAW_PATH_NOTE: &str =
+    "(raw generated send(); paynet-ext's .call() maps this into paynet_ext::Error)";
+
 impl ClientHooks<ClientState> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), Error<E>> {
-        let op = operation(info.operation_id);
-        record(|x| {
-            x.operation = op;
-            x.span = Some(operation_span(info.operation_id));
-        });
-        let Some(op) = op else {
+        let Some(op) = operation(info.operation_id) else {
             return Err(Error::InvalidRequest(format!(
                 "operation {} is not in the operations table; run `cargo xtask generate`",
                 info.operation_id
@@ -298,45 +471,78 @@ impl ClientHooks<ClientState> for Client {
     async fn exec(
         &self,
         request: reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let span = record(|x| {
-            x.sent = true;
-            x.span.clone().unwrap_or_else(tracing::Span::none)
-        });
-        let Some(span) = span else {
-            // Not inside `capture`: behave like the default hook.
-            return self.client().execute(request).await;
-        };
+        let mapped = on_call(|call| call.sent = true).is_some();
         let limit = self.inner().max_body_bytes;
-        async {
-            let mut response = self.client().execute(request).await?;
-            let status = response.status();
-            record(|x| x.status = Some(status));
-            let declared = response.content_length();
-            let body = match read_bounded(&mut response, limit).await? {
-                Some(body) => body,
-                None => {
-                    record(|x| x.body_too_large = Some((limit, declared)));
-                    Bytes::new()
-                }
-            };
-            record(|x| x.body = Some(body.clone()));
-            // Hand progenitor the same answer with the body already read:
-            // headers moved, not copied, and the URL carried over (without
-            // it reqwest would parse a placeholder URL).
-            let url = response.url().clone();
+        let mut response = self.client().execute(request).await?;
+        let status = response.status();
+        on_call(|call| call.status = Some(status));
+        let declared = response.content_length();
+        let body = read_bounded(&mut response, limit).await?;
+        if mapped {
+            // The mapping takes the answer whole from here; `post` stops the
+            // generated code before it decodes anything.
             let (parts, _) = http::Response::<reqwest::Body>::from(response).into_parts();
-            let mut rebuilt = http::Response::builder()
-                .status(parts.status)
-                .version(parts.version)
-                .url(url)
-                .body(body)
-                .expect("status and version come from a valid response");
-            *rebuilt.headers_mut() = parts.headers;
-            Ok(reqwest::Response::from(rebuilt))
+            let answer = match body {
+                Some(body) => RawOutcome::Answered {
+                    status,
+                    headers: parts.headers,
+                    body,
+                },
+                None => RawOutcome::TooLarge {
+                    status,
+                    limit,
+                    declared,
+                },
+            };
+            on_call(|call| call.answer = Some(answer));
+            let rebuilt = http::Response::builder()
+                .status(status)
+                .body(Bytes::new())
+                .expect("a status from a valid response");
+            return Ok(reqwest::Response::from(rebuilt));
         }
-        .instrument(span)
-        .await
+        let refusal = match (&body, operation(info.operation_id)) {
+            (None, _) if status.is_success() => Some(format!(
+                "{}: HTTP {status} with a body over the limit of {limit} bytes; the outcome is unknown",
+                info.operation_id
+            )),
+            (Some(body), Some(op)) => raw_refusal(op, status, body),
+            _ => None,
+        };
+        // Hand the generated code the same answer with the body already
+        // read: headers moved, not copied, and the URL carried over.
+        let url = response.url().clone();
+        let (parts, _) = http::Response::<reqwest::Body>::from(response).into_parts();
+        let mut rebuilt = http::Response::builder()
+            .status(parts.status)
+            .version(parts.version)
+            .url(url)
+            .body(body.unwrap_or_default())
+            .expect("status and version come from a valid response");
+        *rebuilt.headers_mut() = parts.headers;
+        if let Some(refusal) = refusal {
+            rebuilt.extensions_mut().insert(Refusal(refusal));
+        }
+        Ok(reqwest::Response::from(rebuilt))
+    }
+
+    async fn post<E>(
+        &self,
+        result: &reqwest::Result<reqwest::Response>,
+        _info: &OperationInfo,
+    ) -> Result<(), Error<E>> {
+        let Ok(response) = result else {
+            return Ok(());
+        };
+        if on_call(|call| call.answer.is_some()) == Some(true) {
+            // Mapped path: stop here; `send_raw` has the answer.
+            return Err(Error::Custom(String::new()));
+        }
+        match response.extensions().get::<Refusal>() {
+            Some(Refusal(reason)) => Err(Error::Custom(format!("{reason} {RAW_PATH_NOTE}"))),
+            None => Ok(()),
+        }
     }
 }

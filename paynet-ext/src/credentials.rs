@@ -1,5 +1,12 @@
 //! The two secrets Paynet uses. Neither `Debug` nor any error shows them,
 //! and the header values made from them are marked sensitive.
+//!
+//! What is zeroed: the key's own copy inside [`SecretKey`] and
+//! [`SessionKey`] (a `secrecy::SecretString`), when they are dropped. What
+//! is not: the `Authorization` header value a client builds once from the
+//! secret key and keeps for its lifetime (and the copy in each request),
+//! and the `String` handed to a generated builder's `.session_key(..)`.
+//! reqwest and `http` do not zero memory.
 
 use std::fmt;
 

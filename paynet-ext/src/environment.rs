@@ -10,7 +10,7 @@ use reqwest::Url;
 use crate::credentials::SecretKey;
 
 /// The scheme name of the merchant secret key in `spec/paynet.json`.
-const SECRET_KEY_SCHEME: &str = "secret_key";
+const SECRET_KEY_SCHEME: &str = paynet_api::schemes::SECRET_KEY;
 
 /// Why a client could not be built. Messages never contain a key, and a
 /// base URL is shown with any user name and password replaced by
@@ -221,7 +221,7 @@ fn is_loopback(url: &Url) -> bool {
 ///
 /// Defaults: connect timeout 10 s, whole-request timeout 30 s, bodies up to
 /// 1 MiB, `User-Agent: paynet-ext/<version>`. The client never follows a
-/// redirect (a 3xx is an error naming the status), and never sends a request
+/// redirect (a 3xx is [`crate::Error::Redirected`]), and never sends a request
 /// for a loopback base URL through a proxy from the environment; an https
 /// base URL may use one.
 #[derive(Debug, Clone)]

@@ -6,7 +6,7 @@ use std::fmt;
 use bytes::Bytes;
 use paynet_api::wire::ResultCode;
 
-/// How many bytes of an unreadable body an error's `Display` quotes.
+/// How many bytes of a body [`Error::body_snippet`] quotes.
 pub const SNIPPET_BYTES: usize = 200;
 
 /// The `type` of Paynet's error body (hata tipi).
@@ -96,12 +96,33 @@ impl fmt::Display for DeclineReason {
 
 /// The decoded response of a call that did not succeed, kept whole for the
 /// caller: [`Error::response`] gives it back as the generated type.
-pub struct DecodedResponse(pub(crate) Box<dyn Any + Send + Sync>);
+pub struct DecodedResponse {
+    pub(crate) value: Box<dyn Any + Send + Sync>,
+    pub(crate) undecoded: Vec<UndecodedField>,
+}
 
 impl fmt::Debug for DecodedResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("DecodedResponse(..)")
+        let fields: Vec<&str> = self.undecoded.iter().map(|u| u.field.as_str()).collect();
+        f.debug_struct("DecodedResponse")
+            .field("undecoded", &fields)
+            .finish_non_exhaustive()
     }
+}
+
+/// A field of an answer that did not decode as its type, left out of the
+/// decoded response so that the verdict (`code`, `is_succeed`) still
+/// decides the outcome. What arrived is kept for the caller; no `Display`
+/// or log shows it.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UndecodedField {
+    /// The field's name in the answer (`xact_date`).
+    pub field: String,
+    /// What arrived in it: its JSON text, exactly as sent.
+    pub received: String,
+    /// Why it did not decode (serde's message; it may quote the value).
+    pub reason: String,
 }
 
 fn retry_note(retry_safe: bool) -> &'static str {
@@ -115,8 +136,24 @@ fn retry_note(retry_safe: bool) -> &'static str {
 /// What a Paynet call can end in, other than success.
 ///
 /// Every variant that had a response keeps its raw body
-/// ([`Error::raw_body`]). Nothing is retried by this crate:
-/// [`Error::is_retry_safe`] says when sending again cannot move money twice.
+/// ([`Error::raw_body`]); no `Display` quotes it. Nothing is retried by this
+/// crate. Three predicates answer the three questions a caller asks, and
+/// exactly one of them is true for every error:
+///
+/// | error | [`is_outcome_unknown`](Error::is_outcome_unknown): may it have happened? | [`is_retry_safe`](Error::is_retry_safe): can the same request be sent again safely, and succeed? | [`is_refusal`](Error::is_refusal): certainly not done, and would be refused again? |
+/// | --- | --- | --- | --- |
+/// | `InvalidRequest` (nothing sent) | no | no | **yes**: fix the request |
+/// | `Transport` / `Timeout`, no connection made | no | **yes** | no |
+/// | `Transport` / `Timeout` after the request left | **yes** | no | no |
+/// | `Unauthorized` (401, `authorization_error`, result code 7) | no | no | **yes** |
+/// | `Http` 4xx | no | no | **yes** |
+/// | `Http` 5xx | **yes** | no | no |
+/// | `Paynet` (a failing result code) | no | no | **yes** |
+/// | `BankDeclined` | no | no | **yes** |
+/// | `Inconsistent` | **yes** | no | no |
+/// | `Undecodable` | **yes** | no | no |
+/// | `BodyTooLarge` | **yes** | no | no |
+/// | `Redirected` | **yes** | no | no |
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -234,18 +271,33 @@ pub enum Error {
     },
 
     /// A body that could not be read as Paynet's answer: empty, HTML,
-    /// truncated, of the wrong shape, or without a result code.
+    /// truncated, of the wrong shape, or without a result code. The text
+    /// never quotes the body ([`Error::body_snippet`] does, on request).
     #[error(
-        "Paynet's answer (HTTP {status}) could not be read: {reason}; it began with {}",
-        snippet(body)
+        "Paynet's answer (HTTP {status}, {} bytes) could not be read: {reason}; check the transaction",
+        body.len()
     )]
     Undecodable {
         /// The HTTP status.
         status: u16,
-        /// Why it could not be read.
+        /// Why it could not be read (never a quote of the body).
         reason: String,
         /// The raw body.
         body: Bytes,
+    },
+
+    /// Paynet (or something in between) answered with a redirect. Redirects
+    /// are never followed: following one would send the operation, and its
+    /// credentials, a second time to another address.
+    #[error(
+        "Paynet answered HTTP {status}, a redirect to {}, which was not followed; check the base URL, and the transaction",
+        location.as_deref().unwrap_or("no Location")
+    )]
+    Redirected {
+        /// The HTTP status (3xx).
+        status: u16,
+        /// The `Location` header, if there was one.
+        location: Option<String>,
     },
 
     /// The body was larger than the client's limit and was not read whole.
@@ -277,8 +329,8 @@ fn code_note(code: &Option<ResultCode>) -> String {
     }
 }
 
-/// The first bytes of a body, for a message.
-fn snippet(body: &Bytes) -> String {
+/// The first bytes of a body, quoted.
+fn snippet(body: &[u8]) -> String {
     if body.is_empty() {
         return "nothing (an empty body)".to_string();
     }
@@ -299,7 +351,8 @@ impl Error {
             | Error::Http { status, .. }
             | Error::Paynet { status, .. }
             | Error::Undecodable { status, .. }
-            | Error::BodyTooLarge { status, .. } => Some(*status),
+            | Error::BodyTooLarge { status, .. }
+            | Error::Redirected { status, .. } => Some(*status),
             Error::BankDeclined { .. } | Error::Inconsistent { .. } => Some(200),
             Error::Transport { source, .. } | Error::Timeout { source, .. } => {
                 source.status().map(|s| s.as_u16())
@@ -339,8 +392,19 @@ impl Error {
         match self {
             Error::Paynet { response, .. }
             | Error::BankDeclined { response, .. }
-            | Error::Inconsistent { response, .. } => response.0.downcast_ref(),
+            | Error::Inconsistent { response, .. } => response.value.downcast_ref(),
             _ => None,
+        }
+    }
+
+    /// The fields of the answer that did not decode and were left out of
+    /// [`Error::response`]: the verdict was read without them.
+    pub fn undecoded_fields(&self) -> &[UndecodedField] {
+        match self {
+            Error::Paynet { response, .. }
+            | Error::BankDeclined { response, .. }
+            | Error::Inconsistent { response, .. } => &response.undecoded,
+            _ => &[],
         }
     }
 
@@ -351,31 +415,67 @@ impl Error {
             || self.result_code() == Some(ResultCode::Unauthorized)
     }
 
-    /// True when nobody can tell from the answer whether the operation
-    /// happened: no answer, an unreadable one, a contradictory one, or a
-    /// server error. The transaction must be checked before anything else.
-    /// False for a clear refusal (a decline, a result code, a 4xx error body)
-    /// and for a request that never left.
+    /// True when the answer does not say whether the operation happened: no
+    /// answer after the request left, an unreadable or contradictory one, a
+    /// redirect, or a server error. Check the transaction before anything
+    /// else. See the table on [`Error`].
     pub fn is_outcome_unknown(&self) -> bool {
         match self {
-            Error::InvalidRequest { .. } => false,
             Error::Transport { retry_safe, .. } | Error::Timeout { retry_safe, .. } => !retry_safe,
-            Error::Inconsistent { .. } | Error::Undecodable { .. } | Error::BodyTooLarge { .. } => {
-                true
-            }
+            Error::Inconsistent { .. }
+            | Error::Undecodable { .. }
+            | Error::BodyTooLarge { .. }
+            | Error::Redirected { .. } => true,
             Error::Http { status, .. } => *status >= 500,
-            Error::Unauthorized { .. } | Error::Paynet { .. } | Error::BankDeclined { .. } => false,
+            Error::InvalidRequest { .. }
+            | Error::Unauthorized { .. }
+            | Error::Paynet { .. }
+            | Error::BankDeclined { .. } => false,
         }
     }
 
-    /// True only when the request certainly did not reach Paynet, so that
-    /// sending it again cannot reverse anything twice. Everything else needs
-    /// the caller to check the transaction first.
+    /// True when sending the same request again cannot move money twice and
+    /// may succeed: the connection was never made, so the request never
+    /// left. False for [`Error::InvalidRequest`]: the same request would be
+    /// refused the same way. See the table on [`Error`].
     pub fn is_retry_safe(&self) -> bool {
         match self {
-            Error::InvalidRequest { .. } => true,
             Error::Transport { retry_safe, .. } | Error::Timeout { retry_safe, .. } => *retry_safe,
             _ => false,
         }
+    }
+
+    /// True when the operation certainly did not happen and sending the
+    /// same request again would be refused again: the client refused to
+    /// send it, or Paynet or the bank refused it clearly. Change something
+    /// (the request, the credentials, the transaction) first. See the table
+    /// on [`Error`].
+    pub fn is_refusal(&self) -> bool {
+        !self.is_outcome_unknown() && !self.is_retry_safe()
+    }
+
+    /// A short name of the variant (`bank_declined`, `timeout`, ...), as
+    /// recorded in the call's `outcome` span field.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::InvalidRequest { .. } => "invalid_request",
+            Error::Transport { .. } => "transport",
+            Error::Timeout { .. } => "timeout",
+            Error::Unauthorized { .. } => "unauthorized",
+            Error::Http { .. } => "http_error",
+            Error::Paynet { .. } => "paynet_error",
+            Error::BankDeclined { .. } => "bank_declined",
+            Error::Inconsistent { .. } => "inconsistent",
+            Error::Undecodable { .. } => "undecodable",
+            Error::BodyTooLarge { .. } => "body_too_large",
+            Error::Redirected { .. } => "redirected",
+        }
+    }
+
+    /// The first [`SNIPPET_BYTES`] bytes of the raw body, quoted, for a
+    /// support ticket. Not part of any `Display`: a body may hold a card
+    /// holder's name.
+    pub fn body_snippet(&self) -> Option<String> {
+        self.raw_body().map(snippet)
     }
 }

@@ -3,26 +3,29 @@
 //! declines and error bodies, on top of the generated `paynet-api` client.
 //!
 //! ```no_run
-//! use paynet_ext::{ClientBuilder, Environment, SecretKey};
+//! use paynet_ext::{CallExt, ClientBuilder, Environment, SecretKey};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = ClientBuilder::new(Environment::Sandbox)
 //!     .secret_key(SecretKey::from_env()?)
 //!     .build()?;
-//! let request = client.capture_reversal().body_map(|b| b.xact_id("xk_..."));
-//! match paynet_ext::call(request.send()).await {
+//! match client.capture_reversal().body_map(|b| b.xact_id("xk_...")).call().await {
 //!     Ok(reversal) => println!("reversed {:?} TRY", reversal.amount),
-//!     Err(e) if e.is_retry_safe() => println!("not sent, try again: {e}"),
-//!     Err(e) => println!("check the transaction before anything else: {e}"),
+//!     Err(e) if e.is_outcome_unknown() => println!("check the transaction first: {e}"),
+//!     Err(e) => println!("not reversed: {e}"),
 //! }
 //! # Ok(()) }
 //! ```
 //!
 //! Everything here is generic over the operations `cargo xtask generate`
 //! produced: which operation gets the merchant secret key is read from the
-//! spec's security requirements, and [`call`] maps any operation's answer by
-//! the same rules. A new endpoint added to `spec/` works without a change
-//! to this crate.
+//! spec's security requirements, and [`CallExt::call`] maps any operation's
+//! answer by the same rules. A new endpoint added to `spec/` works without a
+//! change to this crate.
+//!
+//! The generated builders' own `send()` is there too; it fails closed (a
+//! decline is an `Err`), but keeps neither the raw body nor the reasons:
+//! use `.call()`.
 #![deny(missing_docs)]
 
 mod credentials;
@@ -32,8 +35,16 @@ mod mapping;
 
 pub use credentials::{SecretKey, SessionKey};
 pub use environment::{ClientBuilder, ConfigError, Environment};
-pub use error::{DeclineReason, DecodedResponse, Error, ErrorType, SNIPPET_BYTES};
-pub use mapping::{Reply, call, map_body};
+pub use error::{DeclineReason, DecodedResponse, Error, ErrorType, SNIPPET_BYTES, UndecodedField};
+pub use mapping::{CallExt, Reply, call, map_body};
 pub use paynet_api::runtime::Verdict;
-pub use paynet_api::wire::ResultCode;
-pub use paynet_api::{Client, types};
+pub use paynet_api::wire::{Amount, Code, Flag, LocalDateTime, ResultCode, Text};
+pub use paynet_api::{Client, PaynetRequest, types};
+/// The decimal type behind [`Amount`], re-exported so that reading or
+/// building an amount needs no dependency of your own.
+pub use rust_decimal::Decimal;
+
+/// `use paynet_ext::prelude::*;` brings the `.call()` method into scope.
+pub mod prelude {
+    pub use crate::CallExt;
+}

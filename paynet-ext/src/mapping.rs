@@ -1,17 +1,20 @@
-//! Turning what a generated `send()` returns into `Result<Reply<T>, Error>`.
+//! Turning one request of the generated client into `Result<Reply<T>, Error>`.
 
 use std::future::Future;
 use std::ops::Deref;
 
 use bytes::Bytes;
-use paynet_api::runtime::{Exchange, Verdict, capture};
+use paynet_api::runtime::{Operation, Verdict};
 use paynet_api::wire::{Flag, ResultCode};
-use paynet_api::{Error as RawError, ResponseValue};
+use paynet_api::{PaynetRequest, RawExchange, RawOutcome};
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use tracing::Instrument;
 
-use crate::error::{DeclineReason, DecodedResponse, Error, ErrorType};
+use crate::error::{DeclineReason, DecodedResponse, Error, ErrorType, UndecodedField};
 
 /// A successful answer: the generated response type `T` (through `Deref`),
 /// with the result code, the status and the raw body.
@@ -21,6 +24,7 @@ pub struct Reply<T> {
     code: ResultCode,
     status: u16,
     body: Bytes,
+    undecoded: Vec<UndecodedField>,
 }
 
 impl<T> Reply<T> {
@@ -49,12 +53,38 @@ impl<T> Reply<T> {
     pub fn raw_body(&self) -> &[u8] {
         &self.body
     }
+
+    /// The fields of the answer that did not decode as their documented
+    /// type and were left out of the decoded response (they read as
+    /// absent). Empty for an answer that decoded whole. The verdict never
+    /// depends on them.
+    pub fn undecoded_fields(&self) -> &[UndecodedField] {
+        &self.undecoded
+    }
 }
 
 impl<T> Deref for Reply<T> {
     type Target = T;
     fn deref(&self) -> &T {
         &self.value
+    }
+}
+
+/// The mapped call on every request builder of the generated client:
+/// `client.capture_reversal().body_map(|b| b.xact_id(id)).call().await?`.
+///
+/// It is implemented for every type that implements
+/// [`PaynetRequest`](paynet_api::PaynetRequest), which `cargo xtask
+/// generate` implements for every operation's builder, so a new endpoint in
+/// the spec has `.call()` without any code here.
+pub trait CallExt: PaynetRequest {
+    /// Sends the request once and maps the answer by the rules of [`call`].
+    fn call(self) -> impl Future<Output = Result<Reply<Self::Response>, Error>> + Send;
+}
+
+impl<R: PaynetRequest> CallExt for R {
+    fn call(self) -> impl Future<Output = Result<Reply<Self::Response>, Error>> + Send {
+        call(self)
     }
 }
 
@@ -110,61 +140,74 @@ impl Reasons {
     }
 }
 
-/// Sends a request built with the generated client and maps the answer.
+/// Sends a request built with the generated client, once, and maps the
+/// answer. The same as [`CallExt::call`]:
 ///
 /// ```no_run
-/// # async fn demo(client: paynet_api::Client) -> Result<(), paynet_ext::Error> {
-/// let reply = paynet_ext::call(
-///     client.preauth_reversal().body_map(|b| b.xact_id("xk_...")).send(),
-/// )
-/// .await?;
+/// # async fn demo(client: paynet_ext::Client) -> Result<(), paynet_ext::Error> {
+/// let request = client.preauth_reversal().body_map(|b| b.xact_id("xk_..."));
+/// let reply = paynet_ext::call(request).await?;
 /// assert!(reply.result_code().is_success());
 /// # Ok(()) }
 /// ```
 ///
 /// The rules, for every operation alike:
 ///
-/// - **Success**: HTTP 2xx, `code` 0 or 100, and, where the body has
-///   `is_succeed`, it is true. [`Reply::is_repeat`] tells 100 (a repeat of a
-///   transaction that had already succeeded) from 0.
+/// - **Success**: a 2xx status the spec documents, `code` 0 or 100, and,
+///   where the body has `is_succeed`, it is true. [`Reply::is_repeat`] tells
+///   100 (a repeat of a transaction that had already succeeded) from 0.
 /// - HTTP 2xx with `is_succeed` false: [`Error::BankDeclined`], with the
 ///   bank's and Paynet's reasons and the whole response.
+/// - Result code 7 (bad credentials or session key), in any answer of any
+///   operation, HTTP 401, or an `authorization_error` body:
+///   [`Error::Unauthorized`].
 /// - HTTP 2xx with `is_succeed` true (or absent) and any other `code`:
 ///   [`Error::Paynet`] with the [`ResultCode`] and message, except that
 ///   `is_succeed` true with a failing `code` is [`Error::Inconsistent`]:
 ///   the two verdicts disagree, and that is never a success.
 /// - HTTP 2xx without a readable `code`, or a body that is empty, HTML,
-///   truncated or of the wrong shape: [`Error::Undecodable`] with the status
-///   and the first bytes of the body.
+///   truncated or of the wrong shape: [`Error::Undecodable`].
+/// - A redirect: [`Error::Redirected`]; it is never followed.
 /// - Any other status with Paynet's error body `{type, message, code,
 ///   result_code}` (or the SoftPOS `{object_name, code, message}`):
-///   [`Error::Unauthorized`] for 401 or an `authorization_error`, otherwise
 ///   [`Error::Http`]; without such a body, [`Error::Undecodable`].
 /// - A body over the client's limit: [`Error::BodyTooLarge`], unread.
 /// - No answer: [`Error::Timeout`] or [`Error::Transport`]; a request the
 ///   client refused to send (a value that breaks the spec, a missing
 ///   credential): [`Error::InvalidRequest`].
 ///
-/// Nothing is retried. Each call emits a `tracing` span named after the
-/// operation id, with the HTTP status, the result code and the outcome; no
-/// header and no body is logged.
-pub async fn call<T, E, F>(request: F) -> Result<Reply<T>, Error>
-where
-    F: Future<Output = Result<ResponseValue<T>, RawError<E>>>,
-    T: Verdict + Send + Sync + 'static,
-{
-    let (result, exchange) = capture(request).await;
-    let mapped = map(result, &exchange);
-    trace(&exchange, &mapped);
-    mapped
+/// Nothing is retried. Each call runs in one `tracing` span named after the
+/// operation id, which records the HTTP status, the result code and the
+/// outcome; no header and no body is logged.
+pub async fn call<R: PaynetRequest>(request: R) -> Result<Reply<R::Response>, Error> {
+    let span = R::span();
+    let operation = R::operation();
+    async move {
+        let exchange = request.send_raw().await;
+        let mapped = map(operation, exchange);
+        trace(&mapped);
+        mapped
+    }
+    .instrument(span)
+    .await
 }
 
-fn trace<T>(exchange: &Exchange, mapped: &Result<Reply<T>, Error>) {
-    let span = exchange.span.clone().unwrap_or_else(tracing::Span::none);
-    let status = exchange.status.map(|s| s.as_u16());
-    let code = match mapped {
-        Ok(reply) => Some(reply.result_code()),
-        Err(e) => e.result_code(),
+/// Records the outcome on the current (the call's) span, and logs one event
+/// with the status, result code, outcome and body length: never the body,
+/// never the error's text (which may quote what Paynet sent).
+fn trace<T>(mapped: &Result<Reply<T>, Error>) {
+    let span = tracing::Span::current();
+    let (status, code, length) = match mapped {
+        Ok(reply) => (
+            Some(reply.status()),
+            Some(reply.result_code()),
+            reply.raw_body().len(),
+        ),
+        Err(e) => (
+            e.status(),
+            e.result_code(),
+            e.raw_body().map_or(0, <[u8]>::len),
+        ),
     };
     if let Some(status) = status {
         span.record("status", status);
@@ -174,93 +217,94 @@ fn trace<T>(exchange: &Exchange, mapped: &Result<Reply<T>, Error>) {
     }
     let outcome = outcome(mapped);
     span.record("outcome", outcome);
-    // The span carries status, result code and outcome; the event adds the
-    // error's sentence, which never holds a credential.
-    span.in_scope(|| match mapped {
-        Ok(_) => tracing::debug!("paynet call succeeded"),
-        Err(error) => tracing::info!(%error, "paynet call failed"),
-    });
+    match mapped {
+        Ok(_) => tracing::debug!(body_bytes = length, "paynet call succeeded"),
+        Err(_) => tracing::info!(outcome, body_bytes = length, "paynet call failed"),
+    }
 }
 
 fn outcome<T>(mapped: &Result<Reply<T>, Error>) -> &'static str {
     match mapped {
         Ok(reply) if reply.is_repeat() => "repeat_success",
         Ok(_) => "success",
-        Err(Error::InvalidRequest { .. }) => "invalid_request",
-        Err(Error::Transport { .. }) => "transport",
-        Err(Error::Timeout { .. }) => "timeout",
-        Err(Error::Unauthorized { .. }) => "unauthorized",
-        Err(Error::Http { .. }) => "http_error",
-        Err(Error::Paynet { .. }) => "paynet_error",
-        Err(Error::BankDeclined { .. }) => "bank_declined",
-        Err(Error::Inconsistent { .. }) => "inconsistent",
-        Err(Error::Undecodable { .. }) => "undecodable",
-        Err(Error::BodyTooLarge { .. }) => "body_too_large",
+        Err(e) => e.kind(),
     }
 }
 
-/// Maps one call's outcome.
-fn map<T, E>(result: Result<ResponseValue<T>, RawError<E>>, x: &Exchange) -> Result<Reply<T>, Error>
+/// Maps one raw exchange.
+fn map<T>(op: &Operation, exchange: RawExchange) -> Result<Reply<T>, Error>
 where
-    T: Verdict + Send + Sync + 'static,
+    T: DeserializeOwned + Verdict + Send + Sync + 'static,
 {
-    let status = x.status.map(|s| s.as_u16());
-    if let (Some((limit, declared)), Some(status)) = (x.body_too_large, status) {
-        return Err(Error::BodyTooLarge {
+    match exchange.outcome {
+        RawOutcome::NotSent(message) => Err(Error::InvalidRequest { message }),
+        RawOutcome::NoAnswer { error, status } => {
+            // Only a failed connection proves the request never left; an
+            // answer that broke off after the status line certainly reached
+            // Paynet.
+            let retry_safe = error.is_connect() && status.is_none();
+            if error.is_timeout() {
+                Err(Error::Timeout {
+                    source: error,
+                    retry_safe,
+                })
+            } else {
+                Err(Error::Transport {
+                    source: error,
+                    retry_safe,
+                })
+            }
+        }
+        RawOutcome::TooLarge {
             status,
             limit,
             declared,
+        } => Err(Error::BodyTooLarge {
+            status: status.as_u16(),
+            limit,
+            declared,
+        }),
+        RawOutcome::Answered {
+            status,
+            headers,
+            body,
+        } => answered(op, status, &headers, body),
+        other => Err(Error::InvalidRequest {
+            message: format!("an outcome this version of paynet-ext does not know: {other:?}"),
+        }),
+    }
+}
+
+fn answered<T>(
+    op: &Operation,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<Reply<T>, Error>
+where
+    T: DeserializeOwned + Verdict + Send + Sync + 'static,
+{
+    let code = status.as_u16();
+    if status.is_redirection() {
+        let location = headers
+            .get(reqwest::header::LOCATION)
+            .map(|l| String::from_utf8_lossy(l.as_bytes()).into_owned());
+        return Err(Error::Redirected {
+            status: code,
+            location,
         });
     }
-    let body = x.body.clone().unwrap_or_default();
-    match result {
-        Ok(value) => {
-            let status = value.status().as_u16();
-            success(value.into_inner(), status, body)
-        }
-        Err(RawError::ErrorResponse(value)) => http_error(value.status().as_u16(), body),
-        Err(RawError::UnexpectedResponse(response)) => {
-            let status = response.status().as_u16();
-            if response.status().is_success() {
-                Err(Error::Undecodable {
-                    status,
-                    reason: format!(
-                        "HTTP {status} is not an answer the spec documents for this operation"
-                    ),
-                    body,
-                })
-            } else {
-                http_error(status, body)
-            }
-        }
-        Err(RawError::InvalidResponsePayload(bytes, error)) => {
-            let status = status.unwrap_or(0);
-            if (200..300).contains(&status) {
-                Err(Error::Undecodable {
-                    status,
-                    reason: decode_reason(&bytes, &error),
-                    body: bytes,
-                })
-            } else {
-                http_error(status, bytes)
-            }
-        }
-        Err(RawError::CommunicationError(source))
-        | Err(RawError::ResponseBodyError(source))
-        | Err(RawError::InvalidUpgrade(source)) => {
-            // Only a failed connection proves the request never left; a body
-            // that broke off after the status line certainly reached Paynet.
-            let retry_safe = source.is_connect() && x.status.is_none();
-            if source.is_timeout() {
-                Err(Error::Timeout { source, retry_safe })
-            } else {
-                Err(Error::Transport { source, retry_safe })
-            }
-        }
-        Err(RawError::InvalidRequest(message)) | Err(RawError::Custom(message)) => {
-            Err(Error::InvalidRequest { message })
-        }
+    if status.is_success() && !op.success_statuses.contains(&code) {
+        return Err(Error::Undecodable {
+            status: code,
+            reason: format!(
+                "HTTP {code} is not an answer the spec documents for {}",
+                op.id
+            ),
+            body,
+        });
     }
+    map_body(code, body)
 }
 
 /// Maps an answer already received, by the same rules as [`call`]: a 2xx
@@ -276,30 +320,88 @@ where
     if !(200..300).contains(&status) {
         return http_error(status, body);
     }
-    match serde_json::from_slice::<T>(&body) {
-        Ok(value) => success(value, status, body),
-        Err(error) => Err(Error::Undecodable {
+    match decode::<T>(&body) {
+        Ok((value, undecoded)) => success(value, undecoded, status, body),
+        Err(reason) => Err(Error::Undecodable {
             status,
-            reason: decode_reason(&body, &error),
+            reason,
             body,
         }),
     }
 }
 
+/// The fields that make the verdict: a body whose verdict fields do not
+/// decode cannot be judged.
+const VERDICT_FIELDS: [&str; 2] = ["code", "is_succeed"];
+
+/// Decodes a 2xx body as `T`. When a field other than the verdict's does
+/// not decode, it is left out (every answer field outside the verdict is
+/// optional) and reported, and decoding goes on: the verdict never rests on
+/// a field it does not need. `Err` only when the verdict cannot be read.
+fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<(T, Vec<UndecodedField>), String> {
+    let first = match serde_json::from_slice::<T>(body) {
+        Ok(value) => return Ok((value, Vec::new())),
+        Err(error) => error,
+    };
+    let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(body) else {
+        return Err(decode_reason(body, &first));
+    };
+    let mut undecoded = Vec::new();
+    // Each round removes one field, so this ends.
+    for _ in 0..=map.len() {
+        let error = match serde_path_to_error::deserialize::<_, T>(&Value::Object(map.clone())) {
+            Ok(value) => return Ok((value, undecoded)),
+            Err(error) => error,
+        };
+        let field = match error.path().iter().next() {
+            Some(serde_path_to_error::Segment::Map { key }) => key.clone(),
+            // A required field is missing: the only one is the verdict's.
+            _ if !map.contains_key("code") => {
+                return Err("the answer carries no readable result code".to_string());
+            }
+            _ => break,
+        };
+        if VERDICT_FIELDS.contains(&field.as_str()) {
+            return Err(format!("its `{field}` is not readable"));
+        }
+        if map.remove(&field).is_none() {
+            break;
+        }
+        undecoded.push(UndecodedField {
+            received: raw_field(body, &field).unwrap_or_default(),
+            field,
+            reason: error.into_inner().to_string(),
+        });
+    }
+    Err(decode_reason(body, &first))
+}
+
+/// The JSON text of one top-level field of `body`, exactly as it arrived
+/// (a number keeps all its digits).
+fn raw_field(body: &[u8], field: &str) -> Option<String> {
+    let map: std::collections::HashMap<String, Box<serde_json::value::RawValue>> =
+        serde_json::from_slice(body).ok()?;
+    map.get(field).map(|raw| raw.get().to_string())
+}
+
+/// Why a body did not decode, without quoting it: serde's own messages
+/// repeat the offending value, which may be a card holder's name.
 fn decode_reason(body: &[u8], error: &serde_json::Error) -> String {
+    let at = format!("line {}, column {}", error.line(), error.column());
     if body.iter().all(u8::is_ascii_whitespace) {
         "the body is empty".to_string()
     } else if error.is_eof() {
-        format!("the body ends too early ({error})")
+        format!("the body ends too early ({at})")
     } else if error.is_syntax() {
-        format!("the body is not JSON ({error})")
+        format!("the body is not JSON ({at})")
     } else {
-        format!("the body is not the documented answer ({error})")
+        format!("the body is not the documented answer ({at})")
     }
 }
 
 fn success<T: Verdict + Send + Sync + 'static>(
     value: T,
+    undecoded: Vec<UndecodedField>,
     status: u16,
     body: Bytes,
 ) -> Result<Reply<T>, Error> {
@@ -334,39 +436,53 @@ fn success<T: Verdict + Send + Sync + 'static>(
             },
         }
     };
-    if is_succeed == Some(false) {
-        return Err(Error::BankDeclined {
-            reason: Box::new(Reasons::read(&body).unwrap_or_default().decline_reason()),
-            code,
-            response: DecodedResponse(Box::new(value)),
-            body,
-        });
-    }
-    if code.is_success() {
+    if code.is_success() && is_succeed != Some(false) {
         return Ok(Reply {
             value,
             code,
             status,
             body,
+            undecoded,
         });
     }
-    let response = DecodedResponse(Box::new(value));
+    let response = DecodedResponse {
+        value: Box::new(value),
+        undecoded,
+    };
     if is_succeed == Some(true) {
-        Err(Error::Inconsistent {
+        // A failing code with a succeeding bank: never a success.
+        return Err(Error::Inconsistent {
             code,
             is_succeed: true,
             response,
             body,
-        })
-    } else {
-        Err(Error::Paynet {
+        });
+    }
+    let reasons = Reasons::read(&body).unwrap_or_default();
+    if code == ResultCode::Unauthorized {
+        return Err(Error::Unauthorized {
             status,
+            error_type: ErrorType::Missing,
+            result_code: Some(code),
+            message: text(&reasons.message).unwrap_or_default(),
+            body,
+        });
+    }
+    if is_succeed == Some(false) {
+        return Err(Error::BankDeclined {
+            reason: Box::new(reasons.decline_reason()),
             code,
-            message: text(&Reasons::read(&body).unwrap_or_default().message).unwrap_or_default(),
             response,
             body,
-        })
+        });
     }
+    Err(Error::Paynet {
+        status,
+        code,
+        message: text(&reasons.message).unwrap_or_default(),
+        response,
+        body,
+    })
 }
 
 /// A non-2xx answer: Paynet's error body when it is one.
@@ -412,7 +528,13 @@ fn http_error<T>(status: u16, body: Bytes) -> Result<Reply<T>, Error> {
         }
     });
     let message = text(&verdict.message).unwrap_or_default();
-    if unauthorized_status || error_type == ErrorType::AuthorizationError {
+    // The same refusal is the same variant whatever the operation: a 401,
+    // an `authorization_error`, or result code 7 (the SoftPOS answer to a
+    // bad or expired session key is a 400 with code 7).
+    if unauthorized_status
+        || error_type == ErrorType::AuthorizationError
+        || result_code == Some(ResultCode::Unauthorized)
+    {
         Err(Error::Unauthorized {
             status,
             error_type,

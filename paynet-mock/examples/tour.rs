@@ -12,6 +12,7 @@
 //!   cargo run -p paynet-mock --example tour -- CAPTURED_XACT_ID [PREAUTH_XACT_ID [SOFTPOS_ENCRYPTED_ID]]
 //! ```
 
+use paynet_ext::CallExt;
 use std::time::Duration;
 
 use paynet_ext::{ClientBuilder, Environment, Error, Reply, SecretKey, SessionKey};
@@ -64,7 +65,7 @@ fn show<T>(result: &Result<Reply<T>, Error>, summary: impl Fn(&T) -> String) {
             } else if e.is_outcome_unknown() {
                 "the outcome is unknown: check the transaction before anything else"
             } else {
-                "Paynet answered with a clear refusal"
+                "a clear refusal: nothing happened, and the same request would be refused again"
             };
             println!("           {advice}");
         }
@@ -84,6 +85,7 @@ fn variant(e: &Error) -> &'static str {
         Error::Inconsistent { .. } => "Inconsistent",
         Error::Undecodable { .. } => "Undecodable",
         Error::BodyTooLarge { .. } => "BodyTooLarge",
+        Error::Redirected { .. } => "Redirected",
         _ => "other",
     }
 }
@@ -107,7 +109,7 @@ async fn capture(
     let body = json!({ "xact_id": xact_id });
     show_request("capture_reversal", has_secret, false, &body);
     let request = client.capture_reversal().body_map(|b| b.xact_id(xact_id));
-    let result = paynet_ext::call(request.send()).await;
+    let result = request.call().await;
     show(&result, |r| {
         format!(
             "reversed {} {} (net {}, fee {} + tax {}), bank {}",
@@ -142,7 +144,7 @@ async fn preauth(
         &json!({ "xact_id": xact_id }),
     );
     let request = client.preauth_reversal().body_map(|b| b.xact_id(xact_id));
-    let result = paynet_ext::call(request.send()).await;
+    let result = request.call().await;
     show(&result, |r| r.message.clone().unwrap_or_default());
 }
 
@@ -166,7 +168,7 @@ async fn softpos(
             b.xact_id(xact_id.to_string())
                 .reference_no("TOUR-1".to_string())
         });
-    let result = paynet_ext::call(request.send()).await;
+    let result = request.call().await;
     show(&result, |r| {
         format!(
             "hand {} to the PayPOS app (encryption key received: {})",

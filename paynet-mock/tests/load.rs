@@ -12,6 +12,7 @@
 mod common;
 
 use futures_util::StreamExt;
+use paynet_ext::CallExt;
 use paynet_ext::{ClientBuilder, Environment, ResultCode, SecretKey};
 
 const CONCURRENCY: usize = 64;
@@ -63,12 +64,10 @@ async fn reverse_all(
         .map(|i| async move {
             let id = format!("{prefix}_{i}");
             let one = || {
-                paynet_ext::call(
-                    client
-                        .capture_reversal()
-                        .body_map(|b| b.xact_id(id.as_str()))
-                        .send(),
-                )
+                client
+                    .capture_reversal()
+                    .body_map(|b| b.xact_id(id.as_str()))
+                    .call()
             };
             let results = if i % 3 == 0 {
                 let (a, b) = tokio::join!(one(), one());
@@ -131,15 +130,13 @@ async fn load(count: usize) {
             let client = &client;
             async move {
                 let id = format!("xk_load_{i}");
-                paynet_ext::call(
-                    client
-                        .capture_reversal()
-                        .body_map(|b| b.xact_id(id.as_str()))
-                        .send(),
-                )
-                .await
-                .err()
-                .and_then(|e| e.result_code())
+                client
+                    .capture_reversal()
+                    .body_map(|b| b.xact_id(id.as_str()))
+                    .call()
+                    .await
+                    .err()
+                    .and_then(|e| e.result_code())
             }
         })
         .buffer_unordered(CONCURRENCY)

@@ -3,6 +3,7 @@
 
 pub mod bench;
 
+use paynet_ext::CallExt;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -83,13 +84,11 @@ pub async fn capture_reversal(
     client: &paynet_api::Client,
     xact_id: &str,
 ) -> Result<paynet_ext::Reply<paynet_api::types::CaptureReversalResponse>, paynet_ext::Error> {
-    paynet_ext::call(
-        client
-            .capture_reversal()
-            .body_map(|b| b.xact_id(xact_id))
-            .send(),
-    )
-    .await
+    client
+        .capture_reversal()
+        .body_map(|b| b.xact_id(xact_id))
+        .call()
+        .await
 }
 
 /// A pre-authorisation reversal of `xact_id` through `paynet_ext::call`.
@@ -97,11 +96,36 @@ pub async fn preauth_reversal(
     client: &paynet_api::Client,
     xact_id: &str,
 ) -> Result<paynet_ext::Reply<paynet_api::types::PreauthReversalResponse>, paynet_ext::Error> {
-    paynet_ext::call(
-        client
-            .preauth_reversal()
-            .body_map(|b| b.xact_id(xact_id))
-            .send(),
-    )
-    .await
+    client
+        .preauth_reversal()
+        .body_map(|b| b.xact_id(xact_id))
+        .call()
+        .await
+}
+
+/// `schema` of `spec` as a JSON Schema document the `jsonschema` crate
+/// compiles: the spec's components reachable, OpenAPI's `nullable` turned
+/// into a `null` type.
+pub fn json_schema_of(spec: &Value, schema: &Value) -> Value {
+    fn convert(value: &Value) -> Value {
+        match value {
+            Value::Object(map) => {
+                let mut out: serde_json::Map<String, Value> =
+                    map.iter().map(|(k, v)| (k.clone(), convert(v))).collect();
+                if map.get("nullable") == Some(&Value::Bool(true))
+                    && let Some(Value::String(t)) = map.get("type")
+                {
+                    out.insert("type".into(), json!([t, "null"]));
+                }
+                Value::Object(out)
+            }
+            Value::Array(items) => Value::Array(items.iter().map(convert).collect()),
+            other => other.clone(),
+        }
+    }
+    json!({
+        "$schema": "http://json-schema.org/draft-04/schema#",
+        "allOf": [convert(schema)],
+        "components": convert(&spec["components"]),
+    })
 }

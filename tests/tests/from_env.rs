@@ -103,13 +103,14 @@ async fn the_environment_configures_the_client_in_one_call() {
         matches!(err, paynet_ext::Error::InvalidRequest { .. }),
         "{err}"
     );
-    assert!(err.is_retry_safe());
+    // Refused before sending: nothing happened, and sending it again
+    // would be refused again.
+    assert!(!err.is_outcome_unknown() && !err.is_retry_safe(), "{err}");
     let started = paynet_ext::call(
         softpos_only
             .init_reversal_transaction()
             .session_key(mock.session_key())
-            .body_map(|b| b.xact_id(PREAUTH_EXAMPLE_XACT_ID.to_string()))
-            .send(),
+            .body_map(|b| b.xact_id(PREAUTH_EXAMPLE_XACT_ID.to_string())),
     )
     .await
     .unwrap();

@@ -2,6 +2,7 @@
 //! server answering the fixtures in `tests/fixtures/`. `Display` texts are
 //! pinned.
 
+use paynet_ext::CallExt;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -44,14 +45,12 @@ async fn preauth(template: ResponseTemplate) -> Result<Reply<PreauthReversalResp
 async fn softpos(template: ResponseTemplate) -> Result<Reply<InitReversalResponse>, Error> {
     let server = answering(template).await;
     let client = client(&server.uri());
-    paynet_ext::call(
-        client
-            .init_reversal_transaction()
-            .session_key(SESSION)
-            .body_map(|b| b.xact_id("enc_1".to_string()))
-            .send(),
-    )
-    .await
+    client
+        .init_reversal_transaction()
+        .session_key(SESSION)
+        .body_map(|b| b.xact_id("enc_1".to_string()))
+        .call()
+        .await
 }
 
 fn dec(text: &str) -> Decimal {
@@ -75,7 +74,7 @@ async fn code_0_with_is_succeed_true_is_a_success_with_exact_amounts() {
     assert_eq!(reply.transaction_type.unwrap().0, 6);
     assert_eq!(reply.currency.as_ref().unwrap().as_str(), "TRY");
     assert_eq!(
-        reply.xact_date.unwrap().to_string(),
+        reply.xact_date.as_ref().unwrap().to_string(),
         "2016-04-07T15:33:09.543"
     );
     assert_eq!(
@@ -282,14 +281,20 @@ async fn code_7_on_http_200_counts_as_refused_credentials() {
     ))
     .await
     .unwrap_err();
-    assert!(matches!(
-        err,
-        Error::Paynet {
-            code: ResultCode::Unauthorized,
-            ..
-        }
-    ));
+    // The same refusal is the same variant whatever the status: code 7.
+    assert!(
+        matches!(
+            err,
+            Error::Unauthorized {
+                status: 200,
+                result_code: Some(ResultCode::Unauthorized),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(err.is_unauthorized());
+    assert!(err.is_refusal());
 }
 
 // ---- non-2xx with an error body ------------------------------------------
@@ -378,13 +383,14 @@ async fn an_unknown_error_type_is_kept_as_text() {
     let err = capture(json(403, "error_403_unknown_type.json"))
         .await
         .unwrap_err();
-    let Error::Http { error_type, .. } = &err else {
+    // Its result code 7 makes it a refusal of the credentials, whatever the type.
+    let Error::Unauthorized { error_type, .. } = &err else {
         panic!("{err:?}")
     };
     assert_eq!(error_type, &ErrorType::Other("ip_restriction_error".into()));
     assert_eq!(
         err.to_string(),
-        "Paynet answered HTTP 403 (ip_restriction_error, result code 7 (unauthorized)): IP adresi tanımlı değil"
+        "Paynet refused the credentials (HTTP 403): IP adresi tanımlı değil"
     );
 }
 
@@ -428,7 +434,11 @@ async fn an_html_page_from_a_proxy_is_undecodable_with_its_first_bytes() {
     );
     assert_eq!(
         err.to_string(),
-        "Paynet's answer (HTTP 502) could not be read: the body is not Paynet's error body; it began with \"<html>\\r\\n<head><title>502 Bad Gateway</title></head>\\r\\n<body>\\r\\n<center><h1>502 Bad Gateway</h1></center>\\r\\n<hr><center>nginx</center>\\r\\n</body>\\r\\n</html>\\r\\n\""
+        "Paynet's answer (HTTP 502, 150 bytes) could not be read: the body is not Paynet's error body; check the transaction"
+    );
+    assert_eq!(
+        err.body_snippet().unwrap(),
+        "\"<html>\\r\\n<head><title>502 Bad Gateway</title></head>\\r\\n<body>\\r\\n<center><h1>502 Bad Gateway</h1></center>\\r\\n<hr><center>nginx</center>\\r\\n</body>\\r\\n</html>\\r\\n\""
     );
     assert_eq!(err.raw_body(), Some(fixture("html_502.html").as_slice()));
 }
@@ -451,7 +461,7 @@ async fn an_empty_200_is_undecodable() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "Paynet's answer (HTTP 200) could not be read: the body is empty; it began with nothing (an empty body)"
+        "Paynet's answer (HTTP 200, 0 bytes) could not be read: the body is empty; check the transaction"
     );
 }
 
@@ -473,10 +483,14 @@ async fn a_truncated_200_is_undecodable() {
 }
 
 #[tokio::test]
-async fn a_200_of_the_wrong_shape_is_undecodable() {
+async fn a_200_whose_verdict_cannot_be_read_is_undecodable() {
+    let err = capture(raw(200, b"[1,2]", "application/json"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Undecodable { .. }), "{err:?}");
     let err = capture(raw(
         200,
-        br#"{"code":0,"amount":{"a":1}}"#,
+        br#"{"code":{"a":1},"is_succeed":true}"#,
         "application/json",
     ))
     .await
@@ -484,14 +498,94 @@ async fn a_200_of_the_wrong_shape_is_undecodable() {
     let Error::Undecodable { reason, .. } = &err else {
         panic!("{err:?}")
     };
-    assert!(
-        reason.starts_with("the body is not the documented answer"),
-        "{reason}"
-    );
-    let err = capture(raw(200, b"[1,2]", "application/json"))
+    assert_eq!(reason, "its `code` is not readable");
+}
+
+// ---- the verdict reads only the verdict -------------------------------------
+
+#[tokio::test]
+async fn a_field_outside_the_verdict_that_does_not_decode_is_reported_not_fatal() {
+    let reply = capture(raw(
+        200,
+        br#"{"code":0,"is_succeed":true,"amount":{"a":1},"net_amount":"14.65"}"#,
+        "application/json",
+    ))
+    .await
+    .unwrap();
+    assert_eq!(reply.result_code(), ResultCode::Successful);
+    assert_eq!(reply.amount, None, "left out");
+    assert_eq!(reply.net_amount.unwrap().to_string(), "14.65");
+    let [field] = reply.undecoded_fields() else {
+        panic!("{:?}", reply.undecoded_fields())
+    };
+    assert_eq!(field.field, "amount");
+    assert_eq!(field.received, r#"{"a":1}"#);
+    // A decline keeps its verdict too, and reports the field the same way.
+    let err = capture(raw(
+        200,
+        br#"{"code":0,"is_succeed":false,"xact_date":20160407}"#,
+        "application/json",
+    ))
+    .await
+    .unwrap_err();
+    assert!(matches!(err, Error::BankDeclined { .. }), "{err:?}");
+    assert_eq!(err.undecoded_fields()[0].field, "xact_date");
+    assert_eq!(err.undecoded_fields()[0].received, "20160407");
+}
+
+#[tokio::test]
+async fn a_date_in_another_layout_is_a_success_with_its_text() {
+    let reply = capture(json(200, "capture_reversal_turkish_date.json"))
         .await
-        .unwrap_err();
-    assert!(matches!(err, Error::Undecodable { .. }), "{err:?}");
+        .unwrap();
+    let date = reply.xact_date.as_ref().unwrap();
+    assert_eq!(date.as_str(), "07.04.2016 15:33:09");
+    assert_eq!(date.local().unwrap().to_string(), "2016-04-07 15:33:09");
+    assert!(reply.undecoded_fields().is_empty());
+    // A layout nobody knows is kept as text: still a success.
+    let body = String::from_utf8(fixture("capture_reversal_success.json"))
+        .unwrap()
+        .replace("2016-04-07T15:33:09.543", "7 Nisan 2016, 15:33");
+    let reply = capture(raw(200, body.as_bytes(), "application/json"))
+        .await
+        .unwrap();
+    let date = reply.xact_date.as_ref().unwrap();
+    assert_eq!(date.as_str(), "7 Nisan 2016, 15:33");
+    assert!(!date.is_parsed());
+}
+
+#[tokio::test]
+async fn an_amount_longer_than_a_json_number_keeps_is_reported_exactly_not_rounded() {
+    let reply = capture(json(200, "capture_reversal_long_amount.json"))
+        .await
+        .unwrap();
+    assert_eq!(reply.amount, None, "never a rounded amount");
+    let [field] = reply.undecoded_fields() else {
+        panic!("{:?}", reply.undecoded_fields())
+    };
+    assert_eq!(field.field, "amount");
+    assert_eq!(
+        field.received, "12345678901234567.89",
+        "every digit as sent"
+    );
+    assert_eq!(reply.net_amount.unwrap().to_string(), "14.65");
+}
+
+#[tokio::test]
+async fn an_unknown_field_and_a_capitalised_flag_are_successes() {
+    let reply = capture(json(200, "capture_reversal_extra_field.json"))
+        .await
+        .unwrap();
+    assert!(reply.undecoded_fields().is_empty());
+    let raw_body = String::from_utf8(reply.raw_body().to_vec()).unwrap();
+    assert!(
+        raw_body.contains("installment_plan"),
+        "kept in the raw body"
+    );
+    let reply = capture(json(200, "capture_reversal_flag_capital.json"))
+        .await
+        .unwrap();
+    assert_eq!(reply.is_succeed.map(|f| f.get()), Some(true));
 }
 
 #[tokio::test]
@@ -505,19 +599,21 @@ async fn a_200_without_a_result_code_is_not_a_success() {
     .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "Paynet's answer (HTTP 200) could not be read: the answer carries no readable result code; it began with \"{\\\"object_name\\\":\\\"x\\\",\\\"message\\\":\\\"ok\\\"}\""
+        "Paynet's answer (HTTP 200, 34 bytes) could not be read: the answer carries no readable result code; check the transaction"
     );
 }
 
 #[tokio::test]
-async fn a_long_unreadable_body_is_quoted_only_in_part() {
+async fn a_long_unreadable_body_is_quoted_only_in_part_and_only_on_request() {
     let body = "x".repeat(5000);
     let err = capture(raw(500, body.as_bytes(), "text/plain"))
         .await
         .unwrap_err();
     let text = err.to_string();
-    assert!(text.len() < 400, "{} bytes", text.len());
-    assert!(text.ends_with("xxx\"…"), "{text}");
+    assert!(!text.contains("xxx"), "the Display quotes the body: {text}");
+    let snippet = err.body_snippet().unwrap();
+    assert_eq!(snippet.len(), paynet_ext::SNIPPET_BYTES + "\"\"…".len());
+    assert!(snippet.ends_with("xxx\"…"), "{snippet}");
     assert_eq!(err.raw_body().unwrap().len(), 5000);
 }
 
@@ -528,7 +624,7 @@ async fn an_undocumented_2xx_is_undecodable() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "Paynet's answer (HTTP 201) could not be read: HTTP 201 is not an answer the spec documents for this operation; it began with \"{}\""
+        "Paynet's answer (HTTP 201, 2 bytes) could not be read: HTTP 201 is not an answer the spec documents for capture_reversal; check the transaction"
     );
 }
 
@@ -612,5 +708,158 @@ async fn a_slow_answer_is_a_timeout_that_is_not_safe_to_retry() {
     assert_eq!(
         err.to_string(),
         "Paynet did not answer in time; the request may have reached Paynet, so check the transaction before sending it again"
+    );
+}
+
+// ---- the three questions ----------------------------------------------------
+
+/// One error of every variant, each answering the README's table the way it
+/// says: (may it have happened?, can the same request be sent again?, is it
+/// a refusal?). Exactly one of the three is true for every error.
+#[tokio::test]
+async fn every_variant_answers_the_three_questions_as_the_table_says() {
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        drop(listener);
+        base
+    };
+    let slow =
+        answering(json(200, "capture_reversal_success.json").set_delay(Duration::from_secs(5)))
+            .await;
+    let big = answering(raw(200, &vec![b' '; 4096], "application/json")).await;
+    let keyless = paynet_ext::ClientBuilder::new(
+        paynet_ext::Environment::custom("http://127.0.0.1:9").unwrap(),
+    )
+    .build()
+    .unwrap();
+    let cases: Vec<(&str, Error, (bool, bool, bool))> = vec![
+        (
+            "InvalidRequest",
+            capture_reversal(&keyless, "xk_1").await.unwrap_err(),
+            (false, false, true),
+        ),
+        (
+            "Transport, never connected",
+            capture_reversal(&client(&closed), "xk_1")
+                .await
+                .unwrap_err(),
+            (false, true, false),
+        ),
+        (
+            "Timeout after sending",
+            capture_reversal(
+                &builder(&slow.uri())
+                    .timeout(Duration::from_millis(200))
+                    .build()
+                    .unwrap(),
+                "xk_1",
+            )
+            .await
+            .unwrap_err(),
+            (true, false, false),
+        ),
+        (
+            "Unauthorized",
+            capture(json(401, "error_401.json")).await.unwrap_err(),
+            (false, false, true),
+        ),
+        (
+            "Http 4xx",
+            capture(json(400, "error_400.json")).await.unwrap_err(),
+            (false, false, true),
+        ),
+        (
+            "Http 5xx",
+            capture(raw(
+                503,
+                br#"{"type":"api_error","message":"bakim","code":503,"result_code":1}"#,
+                "application/json",
+            ))
+            .await
+            .unwrap_err(),
+            (true, false, false),
+        ),
+        (
+            "Paynet",
+            capture(raw(200, br#"{"code":5,"message":"x"}"#, "application/json"))
+                .await
+                .unwrap_err(),
+            (false, false, true),
+        ),
+        (
+            "BankDeclined",
+            capture(json(200, "capture_reversal_declined.json"))
+                .await
+                .unwrap_err(),
+            (false, false, true),
+        ),
+        (
+            "Inconsistent",
+            capture(json(200, "capture_reversal_example.json"))
+                .await
+                .unwrap_err(),
+            (true, false, false),
+        ),
+        (
+            "Undecodable",
+            capture(raw(200, b"", "application/json"))
+                .await
+                .unwrap_err(),
+            (true, false, false),
+        ),
+        (
+            "BodyTooLarge",
+            capture_reversal(
+                &builder(&big.uri()).max_body_bytes(1024).build().unwrap(),
+                "xk_1",
+            )
+            .await
+            .unwrap_err(),
+            (true, false, false),
+        ),
+        (
+            "Redirected",
+            capture(
+                ResponseTemplate::new(307)
+                    .insert_header("location", "http://127.0.0.1:1/elsewhere"),
+            )
+            .await
+            .unwrap_err(),
+            (true, false, false),
+        ),
+    ];
+    let mut kinds = std::collections::BTreeSet::new();
+    for (name, err, expected) in cases {
+        kinds.insert(err.kind());
+        let got = (
+            err.is_outcome_unknown(),
+            err.is_retry_safe(),
+            err.is_refusal(),
+        );
+        assert_eq!(got, expected, "{name}: {err:?}");
+        assert_eq!(
+            [got.0, got.1, got.2].iter().filter(|b| **b).count(),
+            1,
+            "{name}: exactly one question is answered yes"
+        );
+    }
+    // Every variant of the enum is in the table above.
+    assert_eq!(kinds.len(), 11, "{kinds:?}");
+}
+
+#[tokio::test]
+async fn a_redirect_is_not_followed_and_names_where_it_pointed() {
+    let err =
+        capture(ResponseTemplate::new(308).insert_header("location", "http://10.1.2.3/steal"))
+            .await
+            .unwrap_err();
+    assert!(
+        matches!(&err, Error::Redirected { status: 308, location: Some(l) } if l == "http://10.1.2.3/steal"),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "Paynet answered HTTP 308, a redirect to http://10.1.2.3/steal, which was not followed; check the base URL, and the transaction"
     );
 }

@@ -2,7 +2,8 @@
 //! a 307 or 308 it sends the POST again, body and all, to the new address: a
 //! second reversal. On a change of host it drops `Authorization` but keeps
 //! `Session-Key`. The client `ClientBuilder` makes sends each request once,
-//! to the base URL only; the 3xx comes back as an error naming the status.
+//! to the base URL only; the 3xx comes back as `Error::Redirected`, naming
+//! the status and where it pointed.
 
 use paynet_ext::SessionKey;
 use paynet_tests::{SESSION, capture_reversal, client, fixture};
@@ -45,9 +46,18 @@ async fn redirecting(status: u16, location: impl Fn(&str) -> String) -> MockServ
     server
 }
 
-fn assert_redirect_refused(err: &paynet_ext::Error, status: u16) {
+fn assert_redirect_refused(err: &paynet_ext::Error, status: u16, to: &str) {
+    assert!(
+        matches!(
+            err,
+            paynet_ext::Error::Redirected { status: s, location: Some(l), .. } if *s == status && l == to
+        ),
+        "{err:?}"
+    );
     assert_eq!(err.status(), Some(status), "{err}");
-    assert!(err.to_string().contains(&format!("HTTP {status}")), "{err}");
+    let text = err.to_string();
+    assert!(text.contains(&format!("HTTP {status}")), "{text}");
+    assert!(text.contains(to), "{text}");
     // The server answered, but not with an outcome: check the transaction.
     assert!(err.is_outcome_unknown(), "{err}");
     assert!(!err.is_retry_safe(), "{err}");
@@ -60,7 +70,7 @@ async fn a_redirect_to_the_same_host_is_not_followed() {
         let err = capture_reversal(&client(&server.uri()), "xk_1")
             .await
             .expect_err("a redirect is not an answer");
-        assert_redirect_refused(&err, status);
+        assert_redirect_refused(&err, status, &format!("{}/v1/elsewhere", server.uri()));
         let seen = server.received_requests().await.unwrap();
         assert_eq!(
             seen.len(),
@@ -77,12 +87,12 @@ async fn a_redirect_to_another_host_sends_nothing_there() {
     for status in [307, 308] {
         let elsewhere = target().await;
         let uri = elsewhere.uri();
-        let server =
-            redirecting(status, |_| format!("{uri}/v1/transaction/capture_reversal")).await;
+        let location = format!("{uri}/v1/transaction/capture_reversal");
+        let server = redirecting(status, |_| location.clone()).await;
         let err = capture_reversal(&client(&server.uri()), "xk_1")
             .await
             .expect_err("a redirect is not an answer");
-        assert_redirect_refused(&err, status);
+        assert_redirect_refused(&err, status, &location);
         assert_eq!(server.received_requests().await.unwrap().len(), 1);
         let leaked = elsewhere.received_requests().await.unwrap();
         assert!(
@@ -107,12 +117,11 @@ async fn a_softpos_redirect_does_not_carry_the_session_key_elsewhere() {
         client(&server.uri())
             .init_reversal_transaction()
             .session_key(session.expose_secret())
-            .body_map(|b| b.xact_id("enc".to_string()))
-            .send(),
+            .body_map(|b| b.xact_id("enc".to_string())),
     )
     .await
     .expect_err("a redirect is not an answer");
-    assert_redirect_refused(&err, 307);
+    assert_redirect_refused(&err, 307, &location);
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
     assert!(elsewhere.received_requests().await.unwrap().is_empty());
 }

@@ -2,6 +2,7 @@
 //! One snapshot per operation and optional-field case; credentials are
 //! shown as `[redacted]`, present or absent.
 
+use paynet_ext::CallExt;
 use paynet_ext::SessionKey;
 use paynet_tests::{SESSION, capture_reversal, client, fixture, preauth_reversal, shape};
 use serde_json::Value;
@@ -71,24 +72,22 @@ async fn init_reversal_transaction_with_and_without_optional_fields() {
     ] {
         let server = server().await;
         let client = client(&server.uri());
-        let reply = paynet_ext::call(
-            client
-                .init_reversal_transaction()
-                .session_key(session.expose_secret())
-                .body_map(|mut b| {
-                    b = b.xact_id("enc_xk_0001".to_string());
-                    if let Some(r) = reference_no {
-                        b = b.reference_no(r.to_string());
-                    }
-                    if let Some(c) = callback_url {
-                        b = b.callback_url(c.to_string());
-                    }
-                    b
-                })
-                .send(),
-        )
-        .await
-        .expect("success");
+        let reply = client
+            .init_reversal_transaction()
+            .session_key(session.expose_secret())
+            .body_map(|mut b| {
+                b = b.xact_id("enc_xk_0001".to_string());
+                if let Some(r) = reference_no {
+                    b = b.reference_no(r.to_string());
+                }
+                if let Some(c) = callback_url {
+                    b = b.callback_url(c.to_string());
+                }
+                b
+            })
+            .call()
+            .await
+            .expect("success");
         assert_eq!(
             reply.deeplink_url.as_deref(),
             Some("paypos://reversal?session=ps_0001")
@@ -114,7 +113,8 @@ async fn an_operation_that_needs_the_secret_key_is_not_sent_without_one() {
         err.to_string(),
         "the request was not sent: capture_reversal needs the secret_key credential, which this client was not given; nothing was sent"
     );
-    assert!(err.is_retry_safe());
+    // Nothing was sent, and the same request would be refused the same way.
+    assert!(err.is_refusal() && !err.is_retry_safe() && !err.is_outcome_unknown());
     assert_eq!(server.received_requests().await.unwrap().len(), 0);
 }
 

@@ -2,6 +2,7 @@
 //! error `Display` or `Debug`, no `Debug` of the client, and no `tracing`
 //! output, whatever the call ends in.
 
+use paynet_ext::CallExt;
 use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -93,15 +94,13 @@ async fn no_secret_in_errors_debug_output_or_logs() {
 
     preauth_reversal(&client, "xk_1").await.unwrap();
 
-    let err = paynet_ext::call(
-        client
-            .init_reversal_transaction()
-            .session_key(session.expose_secret())
-            .body_map(|b| b.xact_id("enc".to_string()))
-            .send(),
-    )
-    .await
-    .unwrap_err();
+    let err = client
+        .init_reversal_transaction()
+        .session_key(session.expose_secret())
+        .body_map(|b| b.xact_id("enc".to_string()))
+        .call()
+        .await
+        .unwrap_err();
     texts.push(err.to_string());
     texts.push(format!("{err:?}"));
 
@@ -247,4 +246,66 @@ fn no_secret_in_any_snapshot() {
         "expected the request-shape snapshots in {}",
         dir.display()
     );
+}
+
+#[test]
+fn generated_builders_redact_their_header_arguments() {
+    let client = client("http://127.0.0.1:9");
+    let softpos = client
+        .init_reversal_transaction()
+        .session_key(SESSION)
+        .body_map(|b| b.xact_id("xk_visible".to_string()));
+    let text = format!("{softpos:?}");
+    assert_clean("the SoftPOS builder's Debug", &text);
+    assert!(text.contains("session_key: \"[redacted]\""), "{text}");
+    // The body is not a secret and stays visible for debugging.
+    assert!(text.contains("xk_visible"), "{text}");
+    for text in [
+        format!(
+            "{:?}",
+            client.capture_reversal().body_map(|b| b.xact_id("xk_1"))
+        ),
+        format!(
+            "{:?}",
+            client.preauth_reversal().body_map(|b| b.xact_id("xk_1"))
+        ),
+    ] {
+        assert_clean("a classic builder's Debug", &text);
+        assert!(text.contains("xk_1"), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn a_failed_call_logs_no_body() {
+    let logs = Captured::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let server = MockServer::start().await;
+    // A truncated answer that names a card holder: an unreadable body.
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            br#"{"code":0,"is_succeed":true,"card_holder":"AYSE YILMAZ","authorization_code":"A1B2"#
+                .to_vec(),
+            "application/json",
+        ))
+        .mount(&server)
+        .await;
+    let err = capture_reversal(&client(&server.uri()), "xk_1")
+        .await
+        .unwrap_err();
+    assert!(err.is_outcome_unknown(), "{err:?}");
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(text.contains("outcome=\"undecodable\""), "{text}");
+    assert!(text.contains("body_bytes=82"), "{text}");
+    for private in ["AYSE", "A1B2"] {
+        assert!(!text.contains(private), "the body reached the log: {text}");
+        assert!(!err.to_string().contains(private), "{err}");
+    }
+    assert!(err.body_snippet().unwrap().contains("AYSE"));
 }

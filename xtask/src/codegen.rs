@@ -1,8 +1,21 @@
-//! Client generation with progenitor's library API.
+//! Client generation with progenitor's library API, and the per-operation
+//! facts the hand-written runtime needs (`generated_operations.rs`).
+//!
+//! Everything Rust-side is built as tokens (`quote!`) and formatted once
+//! with prettyplease. Type and builder names are read from progenitor's own
+//! output, never re-derived: each builder's `send()` names its answer and
+//! error types and its operation id.
+
+use std::collections::BTreeSet;
 
 use anyhow::{Context, Result, bail};
+use proc_macro2::{Span, TokenStream, TokenTree};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
+use quote::{format_ident, quote};
 use serde_json::Value;
+use syn::{
+    Fields, GenericArgument, ImplItem, Item, ItemMod, ItemStruct, PathArguments, ReturnType, Type,
+};
 
 /// Named schemas of `spec/openapi/base.json` that Paynet sends in more than
 /// one form, and the hand-written types (`paynet-api/src/wire.rs`) that
@@ -37,7 +50,7 @@ pub fn settings() -> GenerationSettings {
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
-        .with_inner_type(quote::quote!(crate::runtime::ClientState))
+        .with_inner_type(quote!(crate::runtime::ClientState))
         .with_hooks(HooksMode::Expected)
         .with_derive("schemars::JsonSchema");
     for (schema, path, impls) in REPLACEMENTS {
@@ -46,16 +59,239 @@ pub fn settings() -> GenerationSettings {
     settings
 }
 
-/// Generates the client source for the merged document `doc`, formatted.
-pub fn client_source(doc: &Value) -> Result<String> {
+/// The two generated sources.
+#[derive(Debug)]
+pub struct Sources {
+    /// `generated.rs`: progenitor's client, its builders' `Debug` redacted.
+    pub client: String,
+    /// `generated_operations.rs`: the operations table, the spec's names as
+    /// constants, `PaynetRequest` for every builder, `Verdict` for every
+    /// answer type.
+    pub operations: String,
+}
+
+/// One request builder, as progenitor wrote it.
+struct Builder {
+    name: syn::Ident,
+    operation_id: String,
+    response: Type,
+    error: Type,
+}
+
+/// Generates both sources for the merged document `doc`, formatted.
+pub fn sources(doc: &Value) -> Result<Sources> {
     let spec: openapiv3::OpenAPI = serde_json::from_value(doc.clone())
         .context("the merged document is not an OpenAPI 3.0 document openapiv3 can read")?;
     let mut generator = Generator::new(&settings());
     let tokens = generator
         .generate_tokens(&spec)
         .map_err(|e| anyhow::anyhow!("progenitor refused the merged document: {e}"))?;
-    let file: syn::File = syn::parse2(tokens).context("progenitor's output does not parse")?;
-    Ok(prettyplease::unparse(&file))
+    let mut file: syn::File = syn::parse2(tokens).context("progenitor's output does not parse")?;
+    let builders = redact_builders(&mut file)?;
+    let client = prettyplease::unparse(&file);
+    let operations = operations_tokens(doc, &builders)?;
+    let operations: syn::File =
+        syn::parse2(operations).context("the operations table does not parse")?;
+    Ok(Sources {
+        client,
+        operations: prettyplease::unparse(&operations),
+    })
+}
+
+/// The generated client source alone.
+pub fn client_source(doc: &Value) -> Result<String> {
+    Ok(sources(doc)?.client)
+}
+
+/// The operations table source alone.
+pub fn operations_source(doc: &Value) -> Result<String> {
+    Ok(sources(doc)?.operations)
+}
+
+/// Finds progenitor's `mod builder`, reads each builder's `send()`
+/// signature, and replaces each builder's derived `Debug` with one that
+/// prints the body and redacts every other argument (header parameters
+/// such as `Session-Key` are credentials).
+fn redact_builders(file: &mut syn::File) -> Result<Vec<Builder>> {
+    let module: &mut ItemMod = file
+        .items
+        .iter_mut()
+        .find_map(|item| match item {
+            Item::Mod(m) if m.ident == "builder" => Some(m),
+            _ => None,
+        })
+        .context("progenitor wrote no `mod builder`; is the interface style Builder?")?;
+    let items = &mut module
+        .content
+        .as_mut()
+        .context("`mod builder` has no body")?
+        .1;
+    let mut builders = Vec::new();
+    let mut debug_impls = Vec::new();
+    for item in items.iter_mut() {
+        match item {
+            Item::Struct(strukt) => debug_impls.push(redact_debug(strukt)?),
+            Item::Impl(imp) if imp.trait_.is_none() => {
+                if let Some(builder) = read_send(imp)? {
+                    builders.push(builder);
+                }
+            }
+            _ => {}
+        }
+    }
+    for tokens in debug_impls {
+        items.push(syn::parse2(tokens).context("a builder's Debug impl does not parse")?);
+    }
+    Ok(builders)
+}
+
+/// Drops `Debug` from a builder's derives and returns its replacement.
+fn redact_debug(strukt: &mut ItemStruct) -> Result<TokenStream> {
+    let mut had_debug = false;
+    for attr in &mut strukt.attrs {
+        if !attr.path().is_ident("derive") {
+            continue;
+        }
+        let paths: syn::punctuated::Punctuated<syn::Path, syn::Token![,]> = attr
+            .parse_args_with(syn::punctuated::Punctuated::parse_terminated)
+            .context("a derive list that does not parse")?;
+        let kept: Vec<&syn::Path> = paths.iter().filter(|p| !p.is_ident("Debug")).collect();
+        had_debug |= kept.len() != paths.len();
+        *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+    }
+    if !had_debug {
+        bail!(
+            "progenitor no longer derives Debug on builder {}; check the redaction in xtask/src/codegen.rs",
+            strukt.ident
+        );
+    }
+    let name = &strukt.ident;
+    let label = name.to_string();
+    let Fields::Named(named) = &strukt.fields else {
+        bail!("builder {name} has no named fields");
+    };
+    let fields = named
+        .named
+        .iter()
+        .filter_map(|f| f.ident.as_ref())
+        .filter(|f| *f != "client")
+        .map(|field| {
+            let text = field.to_string();
+            if field == "body" {
+                quote!(.field(#text, &self.body))
+            } else {
+                quote!(.field(#text, &"[redacted]"))
+            }
+        });
+    Ok(quote! {
+        impl ::std::fmt::Debug for #name<'_> {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#label) #(#fields)* .finish_non_exhaustive()
+            }
+        }
+    })
+}
+
+/// Reads a builder's `send()`: its answer and error types, and the
+/// operation id it reports to the hooks.
+fn read_send(imp: &syn::ItemImpl) -> Result<Option<Builder>> {
+    let Type::Path(self_ty) = imp.self_ty.as_ref() else {
+        return Ok(None);
+    };
+    let name = self_ty
+        .path
+        .segments
+        .last()
+        .context("a builder impl without a type name")?
+        .ident
+        .clone();
+    let Some(send) = imp.items.iter().find_map(|item| match item {
+        ImplItem::Fn(f) if f.sig.ident == "send" => Some(f),
+        _ => None,
+    }) else {
+        return Ok(None);
+    };
+    let ReturnType::Type(_, output) = &send.sig.output else {
+        bail!("{name}::send returns nothing");
+    };
+    let [ok, err] = type_arguments(output, "Result")?;
+    let [response] = type_arguments(&ok, "ResponseValue")?;
+    let [error] = type_arguments(&err, "Error")?;
+    let operation_id = operation_id_in(
+        send.block
+            .stmts
+            .iter()
+            .map(quote::ToTokens::to_token_stream),
+    )
+    .with_context(|| format!("{name}::send names no operation_id"))?;
+    Ok(Some(Builder {
+        name,
+        operation_id,
+        response: qualify(response),
+        error: qualify(error),
+    }))
+}
+
+/// The type arguments of `Outer<A, B, ...>`.
+fn type_arguments<const N: usize>(ty: &Type, outer: &str) -> Result<[Type; N]> {
+    let Type::Path(path) = ty else {
+        bail!("expected {outer}<..>");
+    };
+    let last = path.path.segments.last().context("an empty type path")?;
+    if last.ident != outer {
+        bail!("expected {outer}<..>, found {}", last.ident);
+    }
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        bail!("{outer} without type arguments");
+    };
+    let types: Vec<Type> = args
+        .args
+        .iter()
+        .filter_map(|a| match a {
+            GenericArgument::Type(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    types
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("{outer} with an unexpected number of type arguments"))
+}
+
+/// `types::X` as progenitor writes it inside `mod builder`, made absolute.
+fn qualify(ty: Type) -> Type {
+    let text = quote!(#ty).to_string().replace(' ', "");
+    match text.strip_prefix("types::") {
+        Some(rest) => syn::parse_str(&format!("crate::types::{rest}")).unwrap_or(ty),
+        None => ty,
+    }
+}
+
+/// The string literal after `operation_id:` in a token stream.
+fn operation_id_in(streams: impl Iterator<Item = TokenStream>) -> Option<String> {
+    fn walk(stream: TokenStream) -> Option<String> {
+        let mut tokens = stream.into_iter().peekable();
+        while let Some(token) = tokens.next() {
+            match token {
+                TokenTree::Ident(ident) if ident == "operation_id" => {
+                    if let Some(TokenTree::Punct(p)) = tokens.next()
+                        && p.as_char() == ':'
+                        && let Some(TokenTree::Literal(lit)) = tokens.next()
+                    {
+                        let text = lit.to_string();
+                        return Some(text.trim_matches('"').to_string());
+                    }
+                }
+                TokenTree::Group(group) => {
+                    if let Some(found) = walk(group.stream()) {
+                        return Some(found);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+    streams.into_iter().find_map(walk)
 }
 
 /// Every operation of `doc` as `(path, method, path item, operation)`.
@@ -80,17 +316,67 @@ const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-fn rust_str(text: &str) -> String {
-    format!("{text:?}")
+/// Follows a local `$ref` (one level at a time, until a value has none).
+fn resolve<'a>(doc: &'a Value, value: &'a Value) -> Result<&'a Value> {
+    let mut current = value;
+    for _ in 0..16 {
+        let Some(reference) = current.get("$ref").and_then(Value::as_str) else {
+            return Ok(current);
+        };
+        let pointer = reference
+            .strip_prefix('#')
+            .with_context(|| format!("{reference}: only local references are supported"))?;
+        current = doc
+            .pointer(pointer)
+            .with_context(|| format!("{reference} is referred to but not defined"))?;
+    }
+    bail!("a $ref chain longer than 16 links")
 }
 
-/// The operations table (`generated_operations.rs`): for every operation,
-/// which security schemes it requires and which header parameters it takes,
-/// and for every scheme the header it travels in. The hooks in
-/// `paynet-api/src/runtime.rs` read it, so which operation gets which
-/// credential is decided by the spec, never by Rust code per endpoint.
-pub fn operations_source(doc: &Value) -> Result<String> {
+/// A Rust constant name for a spec name: `secret_key` → `SECRET_KEY`,
+/// `Session-Key` → `SESSION_KEY`.
+fn const_name(name: &str) -> syn::Ident {
+    let mut text: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if text.starts_with(|c: char| c.is_ascii_digit()) {
+        text.insert(0, '_');
+    }
+    syn::Ident::new(&text, Span::call_site())
+}
+
+/// The header names an operation takes as parameters (inline or `$ref`),
+/// lower case.
+fn header_parameters(doc: &Value, item: &Value, op: &Value) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    for parameter in item
+        .get("parameters")
+        .into_iter()
+        .chain(op.get("parameters"))
+        .filter_map(Value::as_array)
+        .flatten()
+    {
+        let parameter = resolve(doc, parameter)?;
+        if parameter.get("in").and_then(Value::as_str) == Some("header")
+            && let Some(name) = parameter.get("name").and_then(Value::as_str)
+        {
+            names.push(name.to_ascii_lowercase());
+        }
+    }
+    Ok(names)
+}
+
+/// The operations table (`generated_operations.rs`).
+fn operations_tokens(doc: &Value, builders: &[Builder]) -> Result<TokenStream> {
     let mut schemes = Vec::new();
+    let mut scheme_consts = Vec::new();
     if let Some(map) = doc
         .pointer("/components/securitySchemes")
         .and_then(Value::as_object)
@@ -104,120 +390,182 @@ pub fn operations_source(doc: &Value) -> Result<String> {
                     .get("name")
                     .and_then(Value::as_str)
                     .context("an apiKey scheme without a header name")?
-                    .to_string(),
-                (Some("http"), _) => "Authorization".to_string(),
+                    .to_ascii_lowercase(),
+                (Some("http"), _) => "authorization".to_string(),
                 (kind, place) => bail!(
                     "security scheme {name} ({kind:?} in {place:?}) is not supported: only header credentials are"
                 ),
             };
-            schemes.push(format!(
-                "SecurityScheme {{ name: {}, header: {} }}",
-                rust_str(name),
-                rust_str(&header.to_ascii_lowercase())
-            ));
+            let ident = const_name(name);
+            let doc_line =
+                format!(" The `{name}` security scheme; its credential travels in `{header}`.");
+            schemes.push(quote!(SecurityScheme { name: #name, header: #header }));
+            scheme_consts.push(quote!(#[doc = #doc_line] pub const #ident: &str = #name;));
         }
     }
     let default_security = doc.get("security").cloned().unwrap_or(Value::Array(vec![]));
-    let mut operations = Vec::new();
-    let mut span_arms = Vec::new();
+    let mut rows = Vec::new();
+    let mut header_consts = BTreeSet::new();
+    let mut requests = Vec::new();
+    let mut verdicts = Vec::new();
+    let mut seen_answers = BTreeSet::new();
+    let mut visits = Vec::new();
     for (path, method, item, op) in operations_of(doc) {
         let id = op
             .get("operationId")
             .and_then(Value::as_str)
             .with_context(|| format!("{method} {path} has no operationId"))?;
         let security = op.get("security").unwrap_or(&default_security);
-        let alternatives: Vec<String> = security
+        let alternatives = security
             .as_array()
             .into_iter()
             .flatten()
             .map(|requirement| {
-                let names: Vec<String> = requirement
+                let names = requirement
                     .as_object()
                     .into_iter()
                     .flatten()
-                    .map(|(name, _)| rust_str(name))
-                    .collect();
-                format!("&[{}]", names.join(", "))
-            })
-            .collect();
-        let headers: Vec<String> = item
-            .get("parameters")
+                    .map(|(name, _)| name);
+                quote!(&[#(#names),*])
+            });
+        let headers = header_parameters(doc, item, op)?;
+        header_consts.extend(headers.iter().cloned());
+        let method_upper = method.to_uppercase();
+        let mut success_statuses = Vec::new();
+        let mut answer = None;
+        for (status, response) in op
+            .get("responses")
+            .and_then(Value::as_object)
             .into_iter()
-            .chain(op.get("parameters"))
-            .filter_map(Value::as_array)
             .flatten()
-            .filter(|p| p.get("in").and_then(Value::as_str) == Some("header"))
-            .filter_map(|p| p.get("name").and_then(Value::as_str))
-            .map(|name| rust_str(&name.to_ascii_lowercase()))
-            .collect();
-        operations.push(format!(
-            "Operation {{ id: {}, method: {}, path: {}, security: &[{}], header_parameters: &[{}] }}",
-            rust_str(id),
-            rust_str(&method.to_uppercase()),
-            rust_str(path),
-            alternatives.join(", "),
-            headers.join(", ")
-        ));
-        span_arms.push(format!(
-            "{} => tracing::info_span!({}, status = Empty, result_code = Empty, outcome = Empty),",
-            rust_str(id),
-            rust_str(id)
-        ));
-    }
-    let verdicts = verdict_impls(doc)?;
-    let text = format!(
-        r#"
-use tracing::field::Empty;
-
-use crate::runtime::{{Operation, SecurityScheme, Verdict}};
-
-/// Every operation of `spec/paynet.json`.
-pub static OPERATIONS: &[Operation] = &[{}];
-
-/// Every security scheme of `spec/paynet.json`, with the header it travels in.
-pub static SECURITY_SCHEMES: &[SecurityScheme] = &[{}];
-
-/// A span named after the operation (span names are static in `tracing`,
-/// hence one arm per operation).
-pub(crate) fn operation_span(operation_id: &str) -> tracing::Span {{
-    match operation_id {{
-        {}
-        _ => tracing::info_span!("paynet_operation", operation_id, status = Empty, result_code = Empty, outcome = Empty),
-    }}
-}}
-
-{}
-"#,
-        operations.join(", "),
-        schemes.join(", "),
-        span_arms.join("\n        "),
-        verdicts.join("\n\n")
-    );
-    let file: syn::File = syn::parse_str(&text).context("the operations table does not parse")?;
-    Ok(prettyplease::unparse(&file))
-}
-
-/// The Rust name typify gives a component schema (PascalCase).
-fn type_name(component: &str) -> String {
-    let mut out = String::new();
-    let mut upper = true;
-    for c in component.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(if upper { c.to_ascii_uppercase() } else { c });
-            upper = false;
-        } else {
-            upper = true;
+        {
+            if let Some(code) = status
+                .parse::<u16>()
+                .ok()
+                .filter(|s| (200..300).contains(s))
+            {
+                success_statuses.push(code);
+                let response = resolve(doc, response)?;
+                if answer.is_none()
+                    && let Some(schema) = response.pointer("/content/application~1json/schema")
+                {
+                    answer = Some(resolve(doc, schema)?);
+                }
+            }
+        }
+        let declares_code = answer.is_some_and(|a| a.pointer("/properties/code").is_some());
+        rows.push(quote! {
+            Operation {
+                id: #id,
+                method: #method_upper,
+                path: #path,
+                security: &[#(#alternatives),*],
+                header_parameters: &[#(#headers),*],
+                success_statuses: &[#(#success_statuses),*],
+                answer_declares_code: #declares_code,
+            }
+        });
+        let builder = builders
+            .iter()
+            .find(|b| b.operation_id == id)
+            .with_context(|| format!("progenitor wrote no builder for {id}"))?;
+        let Builder {
+            name,
+            response,
+            error,
+            ..
+        } = builder;
+        requests.push(quote! {
+            impl crate::runtime::PaynetRequest for crate::builder::#name<'_> {
+                type Response = #response;
+                type ErrorBody = #error;
+                const OPERATION_ID: &'static str = #id;
+                fn span() -> tracing::Span {
+                    tracing::info_span!(#id, status = Empty, result_code = Empty, outcome = Empty)
+                }
+                fn send_generated(
+                    self,
+                ) -> impl ::std::future::Future<
+                    Output = Result<progenitor_client::ResponseValue<Self::Response>, crate::Error<Self::ErrorBody>>,
+                > + Send {
+                    crate::builder::#name::send(self)
+                }
+            }
+        });
+        visits.push(quote!(visitor.visit::<#response>(#id);));
+        if seen_answers.insert(quote!(#response).to_string()) {
+            verdicts.push(verdict_impl(response, answer)?);
         }
     }
-    out
+    let header_consts = header_consts.iter().map(|header| {
+        let ident = const_name(header);
+        let doc_line = format!(" The `{header}` header parameter (lower case).");
+        quote!(#[doc = #doc_line] pub const #ident: &str = #header;)
+    });
+    Ok(quote! {
+        use tracing::field::Empty;
+
+        use crate::runtime::{Operation, SecurityScheme, Verdict};
+
+        /// Every operation of `spec/paynet.json`.
+        pub static OPERATIONS: &[Operation] = &[#(#rows),*];
+
+        /// Every security scheme of `spec/paynet.json`, with the header it travels in.
+        pub static SECURITY_SCHEMES: &[SecurityScheme] = &[#(#schemes),*];
+
+        /// The names of the spec's security schemes, as its `securitySchemes` spell them.
+        pub mod schemes {
+            #(#scheme_consts)*
+        }
+
+        /// The header parameters the spec's operations take, lower case.
+        pub mod headers {
+            #(#header_consts)*
+        }
+
+        #(#requests)*
+
+        #(#verdicts)*
+
+        /// Calls `visitor` once per operation with the operation's 2xx
+        /// answer type, so that code generic over answers (tests that
+        /// generate bodies from the spec) covers every operation.
+        pub fn visit_answers(visitor: &mut impl crate::runtime::AnswerVisitor) {
+            #(#visits)*
+        }
+    })
 }
 
-/// How to read one verdict field of a response type: its Rust expression
-/// from the field's schema, given `value` of the field's (non-optional) type.
-fn verdict_field(schema: &Value, field: &str, wanted: &str) -> Result<Option<String>> {
+/// `Verdict` for one 2xx answer type: how the generic result mapping reads
+/// `code` and `is_succeed` from a decoded answer, with no second pass over
+/// the body and no code per endpoint.
+fn verdict_impl(response: &Type, schema: Option<&Value>) -> Result<TokenStream> {
+    let schema = schema.unwrap_or(&Value::Null);
+    let code = verdict_field(schema, "code", Field::Code)?.unwrap_or_else(|| quote!(None));
+    let flag = verdict_field(schema, "is_succeed", Field::Flag)?;
+    let declared = flag.is_some();
+    let flag = flag.unwrap_or_else(|| quote!(None));
+    Ok(quote! {
+        impl Verdict for #response {
+            fn result_code(&self) -> Option<i64> { #code }
+            fn is_succeed(&self) -> Option<bool> { #flag }
+            fn declares_is_succeed() -> bool { #declared }
+        }
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Field {
+    Code,
+    Flag,
+}
+
+/// How to read one verdict field of an answer type, from the field's schema.
+fn verdict_field(schema: &Value, field: &str, wanted: Field) -> Result<Option<TokenStream>> {
     let Some(property) = schema.pointer(&format!("/properties/{field}")) else {
         return Ok(None);
     };
+    let ident = format_ident!("{}", field);
     let reference = property
         .get("$ref")
         .or_else(|| property.pointer("/allOf/0/$ref"))
@@ -228,20 +576,20 @@ fn verdict_field(schema: &Value, field: &str, wanted: &str) -> Result<Option<Str
         property.get("type").and_then(Value::as_str),
         wanted,
     ) {
-        (Some("ResultCode"), _, "code") => "v.code()",
-        (Some("Code"), _, "code") => "v.0",
-        (Some("Flag"), _, "flag") => "v.get()",
-        (None, Some("integer"), "code") => "*v",
-        (None, Some("boolean"), "flag") => "*v",
-        (None, Some("string"), "code") => {
-            return Ok(Some(format!(
-                "self.{field}.as_deref().and_then(|v| v.trim().parse().ok())"
-            )));
+        (Some("ResultCode"), _, Field::Code) => quote!(v.code()),
+        (Some("Code"), _, Field::Code) => quote!(v.0),
+        (Some("Flag"), _, Field::Flag) => quote!(v.get()),
+        (None, Some("integer"), Field::Code) => quote!(*v),
+        (None, Some("boolean"), Field::Flag) => quote!(*v),
+        (None, Some("string"), Field::Code) => {
+            return Ok(Some(
+                quote!(self.#ident.as_deref().and_then(|v| v.trim().parse().ok())),
+            ));
         }
-        (None, Some("string"), "flag") => {
-            return Ok(Some(format!(
-                "self.{field}.as_deref().and_then(|v| v.trim().to_ascii_lowercase().parse().ok())"
-            )));
+        (None, Some("string"), Field::Flag) => {
+            return Ok(Some(
+                quote!(self.#ident.as_deref().and_then(|v| v.trim().to_ascii_lowercase().parse().ok())),
+            ));
         }
         (reference, kind, _) => bail!(
             "the result mapping cannot read `{field}` of schema {reference:?} / type {kind:?}; extend xtask/src/codegen.rs"
@@ -252,63 +600,8 @@ fn verdict_field(schema: &Value, field: &str, wanted: &str) -> Result<Option<Str
         .and_then(Value::as_array)
         .is_some_and(|r| r.iter().any(|n| n == field));
     Ok(Some(if required {
-        format!("Some({{ let v = &self.{field}; {convert} }})")
+        quote!(Some({ let v = &self.#ident; #convert }))
     } else {
-        format!("self.{field}.as_ref().map(|v| {convert})")
+        quote!(self.#ident.as_ref().map(|v| #convert))
     }))
-}
-
-/// `Verdict` for every 2xx JSON response type: how the generic result
-/// mapping reads `code` and `is_succeed` from a decoded answer, so that it
-/// needs no second pass over the body and no code per endpoint.
-fn verdict_impls(doc: &Value) -> Result<Vec<String>> {
-    let mut seen = std::collections::BTreeSet::new();
-    let mut impls = Vec::new();
-    for (path, method, _, op) in operations_of(doc) {
-        for (status, response) in op
-            .get("responses")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            if !status.starts_with('2') {
-                continue;
-            }
-            let Some(schema) = response.pointer("/content/application~1json/schema") else {
-                continue;
-            };
-            // A named schema keeps its name; an inline one gets the name
-            // progenitor gives it: `{operationId}-response` in PascalCase.
-            let (name, target) = match schema
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix("#/components/schemas/"))
-            {
-                Some(component) => {
-                    let target = doc
-                        .pointer(&format!("/components/schemas/{component}"))
-                        .with_context(|| format!("{component} is referred to but not defined"))?;
-                    (type_name(component), target)
-                }
-                None => {
-                    let id = op
-                        .get("operationId")
-                        .and_then(Value::as_str)
-                        .with_context(|| format!("{method} {path} has no operationId"))?;
-                    (type_name(&format!("{id}-response")), schema)
-                }
-            };
-            if !seen.insert(name.clone()) {
-                continue;
-            }
-            let code = verdict_field(target, "code", "code")?.unwrap_or_else(|| "None".into());
-            let flag = verdict_field(target, "is_succeed", "flag")?;
-            let declared = flag.is_some();
-            let flag = flag.unwrap_or_else(|| "None".into());
-            impls.push(format!(
-                "impl Verdict for crate::types::{name} {{ fn result_code(&self) -> Option<i64> {{ {code} }} fn is_succeed(&self) -> Option<bool> {{ {flag} }} fn declares_is_succeed() -> bool {{ {declared} }} }}"
-            ));
-        }
-    }
-    Ok(impls)
 }

@@ -29,8 +29,64 @@ pub fn normalize(source: &str, doc: &mut Value) -> Vec<String> {
     drop_ignored_headers(source, doc, &mut changes);
     add_response_descriptions(source, doc, &mut changes);
     add_operation_ids(source, doc, &mut changes);
+    require_result_code(source, doc, &mut changes);
     declare_session_key_security(source, doc, &mut changes);
     changes
+}
+
+/// A 2xx JSON answer whose schema declares Paynet's result `code` gets it
+/// in `required`: the client reads success from it, so an answer without
+/// one is never a success, and the spec must say such an answer is not
+/// valid rather than leave the client stricter than its spec.
+fn require_result_code(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
+    let mut targets = Vec::new();
+    for (path, method, op) in operations_mut(doc) {
+        let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+            continue;
+        };
+        for (status, response) in responses {
+            if !status.starts_with('2') {
+                continue;
+            }
+            let Some(schema) = response.pointer("/content/application~1json/schema") else {
+                continue;
+            };
+            let target = match schema.get("$ref").and_then(Value::as_str) {
+                Some(reference) => reference.trim_start_matches('#').to_string(),
+                None => format!(
+                    "/paths/{}/{}/responses/{}/content/application~1json/schema",
+                    path.replace('~', "~0").replace('/', "~1"),
+                    method.to_lowercase(),
+                    status
+                ),
+            };
+            targets.push((format!("{method} {path}: response {status}"), target));
+        }
+    }
+    for (label, pointer) in targets {
+        let Some(schema) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let declares = schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .is_some_and(|p| p.contains_key("code"));
+        let required = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|n| n == "code"));
+        if declares && !required {
+            let list = schema
+                .entry("required")
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let Some(list) = list.as_array_mut() {
+                list.push(Value::String("code".into()));
+                changes.push(format!(
+                    "{source}: {label}: `code` made required (the result mapping reads success from it; an answer without one is not a success)"
+                ));
+            }
+        }
+    }
 }
 
 /// The operations of `doc` as `(path, method, operation)`.
