@@ -2,6 +2,7 @@
 //! local wiremock server, and the request shape the snapshots record.
 
 pub mod bench;
+pub mod spec_gen;
 
 use paynet_ext::CallExt;
 use std::collections::BTreeMap;
