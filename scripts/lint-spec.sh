@@ -7,23 +7,24 @@
 # run; warnings are printed and allowed.
 #
 # Installs both, at pinned versions, under target/tools from the package
-# registries the first time, and reuses them afterwards (safe to run again).
-# Needs python3 (with venv) and node >= 20.19 with npm.
+# registries the first time (npm runs no install scripts), and reuses them
+# afterwards (safe to run again). Needs python3 (with venv) and
+# node >= 20.19 with npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 REDOCLY_CLI_VERSION=2.77.0
-tools=target/tools
-venv=$tools/venv
-requirements=.ci/lint-spec-requirements.txt
-redocly=$tools/node_modules/.bin/redocly
+venv=target/tools/openapi-spec-validator
+requirements=scripts/lint-spec-requirements.txt
+npm_prefix=target/tools/redocly
+redocly=$npm_prefix/node_modules/.bin/redocly
 
 # redocly: no usage reports, no update notice (the run has no network
 # beyond the package registries).
 export REDOCLY_TELEMETRY=off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE=true
 
-mkdir -p "$tools"
+mkdir -p target/tools
 
 # The venv is current when it was made from this requirements file.
 if ! cmp -s "$requirements" "$venv/installed-requirements.txt"; then
@@ -36,9 +37,10 @@ if ! cmp -s "$requirements" "$venv/installed-requirements.txt"; then
 fi
 
 if [ "$("$redocly" --version 2>/dev/null || true)" != "$REDOCLY_CLI_VERSION" ]; then
-  echo "-- installing @redocly/cli@$REDOCLY_CLI_VERSION into $tools"
-  npm install --prefix "$tools" --no-audit --no-fund --loglevel=error \
-    "@redocly/cli@$REDOCLY_CLI_VERSION"
+  echo "-- installing @redocly/cli@$REDOCLY_CLI_VERSION into $npm_prefix"
+  mkdir -p "$npm_prefix"
+  npm install --prefix "$npm_prefix" --no-audit --no-fund --ignore-scripts \
+    --loglevel=error "@redocly/cli@$REDOCLY_CLI_VERSION"
 fi
 
 echo "-- openapi-spec-validator $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("openapi-spec-validator"))')"
