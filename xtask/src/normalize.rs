@@ -10,6 +10,15 @@ use serde_json::Value;
 /// replaces the JSON content type on the wire.
 const IGNORED_HEADERS: [&str; 3] = ["accept", "content-type", "authorization"];
 
+/// The header parameter in which Paynet's SoftPOS operations take the mobile
+/// session key (mobil oturum anahtarı), a value obtained per session and
+/// passed per call rather than a security scheme of the client.
+const SESSION_KEY_HEADER: &str = "session-key";
+
+/// What an operation authenticated by its `Session-Key` parameter says in
+/// its description once it declares `security: []`.
+const SESSION_KEY_NOTE: &str = "The `Session-Key` header parameter carries the mobile session key (mobil oturum anahtarı), a per-call value; no security scheme of the client applies.";
+
 /// Applies every normalization to `doc`, returning one line per change.
 pub fn normalize(source: &str, doc: &mut Value) -> Vec<String> {
     let mut changes = Vec::new();
@@ -17,6 +26,7 @@ pub fn normalize(source: &str, doc: &mut Value) -> Vec<String> {
     add_response_descriptions(source, doc, &mut changes);
     add_operation_ids(source, doc, &mut changes);
     require_result_code(source, doc, &mut changes);
+    declare_session_key_security(source, doc, &mut changes);
     changes
 }
 
@@ -223,6 +233,42 @@ fn add_operation_ids(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
     }
 }
 
+/// An operation with no `security` (and no document-wide default) reads as
+/// one whose authentication was forgotten; linters flag it. When it takes a
+/// `Session-Key` header parameter, that parameter is what authenticates it:
+/// say so with an explicit `security: []` and a sentence in its description.
+fn declare_session_key_security(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
+    if doc.get("security").is_some() {
+        return;
+    }
+    let takes_session_key = |op: &paynet_spec::Operation<'_>| {
+        op.object().get("security").is_none()
+            && op
+                .header_parameters()
+                .is_ok_and(|headers| headers.iter().any(|h| h.name == SESSION_KEY_HEADER))
+    };
+    let targets: Vec<(String, String)> = paynet_spec::operations(doc)
+        .filter(takes_session_key)
+        .map(|op| (op.pointer(), place(op.path(), Some(op.method()))))
+        .collect();
+    for (pointer, place) in targets {
+        let Some(op) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        op.insert("security".into(), Value::Array(Vec::new()));
+        let description = match op.get("description").and_then(Value::as_str) {
+            Some(text) if !text.trim().is_empty() => {
+                format!("{}\n\n{SESSION_KEY_NOTE}", text.trim_end())
+            }
+            _ => SESSION_KEY_NOTE.to_string(),
+        };
+        op.insert("description".into(), Value::String(description));
+        changes.push(format!(
+            "{source}: {place}: had no security; declared `security: []` and noted in its description that its `Session-Key` header parameter carries the mobile session key (an operation without security reads as one whose authentication was forgotten)"
+        ));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,7 +292,7 @@ mod tests {
                 {"name": "accept", "in": "header", "schema": {"type": "string"}},
                 {"name": "Authorization", "in": "query", "schema": {"type": "string"}},
                 {"$ref": "#/components/parameters/CT"}
-            ], "operationId": "x", "responses": {}}}},
+            ], "operationId": "x", "security": [], "responses": {}}}},
             "components": {"parameters": {"CT": {"name": "Content-Type", "in": "header", "schema": {"type": "string"}}}}
         });
         let changes = normalize("s.json", &mut doc);
@@ -333,6 +379,56 @@ mod tests {
         assert_eq!(changes.len(), 2, "{changes:#?}");
         assert!(changes[0].starts_with("s.json: POST /inline: response 200: `code` made required"));
         assert!(changes[1].starts_with("s.json: POST /shared: response 200: `code` made required"));
+    }
+
+    #[test]
+    fn declares_what_authenticates_a_session_key_operation() {
+        let mut doc = json!({
+            "paths": {
+                "/own": {"post": {"operationId": "own", "description": "Starts it.", "responses": {},
+                    "parameters": [{"name": "Session-Key", "in": "header", "schema": {"type": "string"}}]}},
+                "/shared": {"parameters": [{"$ref": "#/components/parameters/SK"}],
+                    "post": {"operationId": "shared", "responses": {}}},
+                "/declared": {"post": {"operationId": "declared", "security": [{"secret_key": []}], "responses": {},
+                    "parameters": [{"name": "session-key", "in": "header", "schema": {"type": "string"}}]}},
+                "/query": {"post": {"operationId": "query", "responses": {},
+                    "parameters": [{"name": "Session-Key", "in": "query", "schema": {"type": "string"}}]}},
+                "/none": {"post": {"operationId": "none", "responses": {}}}
+            },
+            "components": {"parameters": {"SK": {"name": "session-key", "in": "header", "schema": {"type": "string"}}}}
+        });
+        let changes = normalize("s.json", &mut doc);
+        let own = &doc["paths"]["/own"]["post"];
+        assert_eq!(own["security"], json!([]));
+        assert_eq!(
+            own["description"],
+            format!("Starts it.\n\n{SESSION_KEY_NOTE}")
+        );
+        let shared = &doc["paths"]["/shared"]["post"];
+        assert_eq!(shared["security"], json!([]));
+        assert_eq!(shared["description"], SESSION_KEY_NOTE);
+        assert_eq!(
+            doc["paths"]["/declared"]["post"]["security"],
+            json!([{"secret_key": []}])
+        );
+        for untouched in ["/query", "/none", "/declared"] {
+            let op = &doc["paths"][untouched]["post"];
+            assert!(op.get("description").is_none(), "{untouched}");
+        }
+        assert!(doc["paths"]["/query"]["post"].get("security").is_none());
+        assert!(doc["paths"]["/none"]["post"].get("security").is_none());
+        assert_eq!(changes.len(), 2, "{changes:#?}");
+        assert!(
+            changes[0].starts_with("s.json: POST /own: had no security; declared `security: []`")
+        );
+        assert!(changes[1].starts_with("s.json: POST /shared: had no security"));
+
+        // A document-wide default already says what authenticates it.
+        let mut doc = json!({"security": [{"secret_key": []}], "paths": {"/own": {"post": {
+            "operationId": "own", "responses": {},
+            "parameters": [{"name": "Session-Key", "in": "header", "schema": {"type": "string"}}]}}}});
+        assert!(normalize("s.json", &mut doc).is_empty());
+        assert!(doc["paths"]["/own"]["post"].get("security").is_none());
     }
 
     #[test]

@@ -176,6 +176,9 @@ fn the_published_softpos_page_is_normalized_and_every_operation_is_generated() {
         format!(
             "{page}: POST /v1/softpos/init_reversal_transaction: response 200: `code` made required (the result mapping reads success from it; an answer without one is not a success)"
         ),
+        format!(
+            "{page}: POST /v1/softpos/init_reversal_transaction: had no security; declared `security: []` and noted in its description that its `Session-Key` header parameter carries the mobile session key (an operation without security reads as one whose authentication was forgotten)"
+        ),
     ];
     assert_eq!(outcome.normalizations, expected);
     assert_eq!(
@@ -193,6 +196,16 @@ fn the_published_softpos_page_is_normalized_and_every_operation_is_generated() {
         .map(|p| p["name"].as_str().unwrap())
         .collect();
     assert_eq!(params, ["Session-Key"]);
+    // Authenticated by that parameter, and saying so.
+    assert_eq!(op["security"], serde_json::json!([]));
+    assert!(
+        op["description"]
+            .as_str()
+            .unwrap()
+            .contains("`Session-Key` header parameter carries the mobile session key"),
+        "{}",
+        op["description"]
+    );
     assert_eq!(spec["openapi"], "3.0.3");
 
     let client = fs::read_to_string(dir.path().join(CLIENT)).unwrap();
