@@ -170,13 +170,25 @@ fn preauth_body() -> Value {
     })
 }
 
+/// What a query value may keep as it is: RFC 3986's unreserved characters.
+/// Everything else (`&`, `#`, `=`, `+`, spaces, newlines) is percent-encoded,
+/// so that an `xact_id` stays one parameter of the deep link.
+const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 impl State {
     fn softpos_body(&self, t: &Transaction) -> Value {
         let n = self.sessions.fetch_add(1, Ordering::Relaxed) + 1;
         let session = format!("ps_mock_{n:06}");
         json!({
             "payment_session_id": session,
-            "deeplink_url": format!("paypos://reversal?payment_session_id={session}&xact_id={}", t.xact_id),
+            "deeplink_url": format!(
+                "paypos://reversal?payment_session_id={session}&xact_id={}",
+                percent_encoding::utf8_percent_encode(&t.xact_id, QUERY_VALUE)
+            ),
             "encryption_key": format!("ek_mock_{n:06}"),
             "object_name": "softpos_reversal",
             "code": code::SUCCESSFUL,

@@ -201,6 +201,22 @@ async fn softpos_starts_a_reversal_without_reversing_anything() {
 }
 
 #[tokio::test]
+async fn the_deep_link_carries_the_xact_id_as_one_parameter() {
+    let mock = mock().await;
+    let id = "xk_a&x=1#y";
+    mock.add_transaction(Transaction::captured(id));
+    let reply = softpos(&client(&mock), mock.session_key(), id)
+        .await
+        .unwrap();
+    let link = reqwest::Url::parse(reply.deeplink_url.as_deref().unwrap()).unwrap();
+    assert_eq!(link.fragment(), None, "{link}");
+    let pairs: Vec<(String, String)> = link.query_pairs().into_owned().collect();
+    let names: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names, ["payment_session_id", "xact_id"], "{link}");
+    assert_eq!(pairs[1].1, id, "{link}");
+}
+
+#[tokio::test]
 async fn concurrent_duplicate_reversals_give_exactly_one_success() {
     let mock = mock().await;
     let client = client(&mock);
