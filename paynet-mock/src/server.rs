@@ -556,14 +556,16 @@ pub async fn serve(
         body,
     )
     .await;
+    // The path and the xact_id come from the client: escaped (`\n`,
+    // `\u{1b}`), so that no value can end the line or forge another one.
     tracing::info!(
         target: "paynet_mock",
         "{} {} -> {} op={} xact_id={} in {:.1} ms",
         parts.method,
-        path,
+        path.escape_debug(),
         response.status().as_u16(),
         operation.as_deref().unwrap_or("-"),
-        xact_id.as_deref().unwrap_or("-"),
+        xact_id.as_deref().unwrap_or("-").escape_debug(),
         started.elapsed().as_secs_f64() * 1000.0
     );
     response
