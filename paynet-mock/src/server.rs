@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 
 use crate::spec::{ErrorStyle, SpecOperation, path_matches};
@@ -116,10 +117,28 @@ fn error(
     json_response(status, &body)
 }
 
-fn money(value: rust_decimal::Decimal) -> Value {
-    // Paynet sends money as JSON numbers: 15, 14.65.
-    let text = value.normalize().to_string();
-    serde_json::from_str(&text).unwrap_or(Value::String(text))
+/// An amount in the form Paynet sends: a JSON number (15, 14.65) when a
+/// client reading the number as a double gets exactly this decimal back,
+/// and otherwise a string (`"12345678901234567.89"`), which the spec's
+/// `Amount` allows. Exact decimals as numbers would need serde_json's
+/// `arbitrary_precision`, which would change serde_json for every crate
+/// built with this one.
+fn money(value: Decimal) -> Value {
+    let value = value.normalize();
+    if value.scale() == 0
+        && let Ok(whole) = i64::try_from(value)
+    {
+        return json!(whole);
+    }
+    let text = value.to_string();
+    // `Display` of a double is the shortest text that reads back as it.
+    let double = text.parse::<f64>().ok().filter(|d| {
+        d.is_finite() && Decimal::from_str_exact(&d.to_string()).ok() == Some(value)
+    });
+    match double.and_then(serde_json::Number::from_f64) {
+        Some(number) => Value::Number(number),
+        None => Value::String(text),
+    }
 }
 
 /// The capture reversal page's answer for a reversed transaction, in
@@ -257,8 +276,8 @@ async fn trigger(state: &State, op: &SpecOperation, xact_id: &str) -> Option<Res
         "xk_mock_flag_string" => set(&mut body, "is_succeed", json!("true")),
         "xk_mock_money_string" => {
             for key in ["amount", "net_amount", "comission", "comission_tax"] {
-                if let Some(v) = body.get(key).cloned() {
-                    set(&mut body, key, Value::String(v.to_string()));
+                if let Some(Value::Number(n)) = body.get(key).cloned() {
+                    set(&mut body, key, Value::String(n.to_string()));
                 }
             }
         }
@@ -569,4 +588,38 @@ pub async fn serve(
         started.elapsed().as_secs_f64() * 1000.0
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_a_number_only_where_a_double_holds_it_exactly() {
+        for (text, expected) in [
+            ("15", json!(15)),
+            ("15.00", json!(15)),
+            ("14.65", json!(14.65)),
+            ("0.30", json!(0.3)),
+            ("-2.5", json!(-2.5)),
+            ("123456789012345", json!(123456789012345_i64)),
+            ("1234567890123.45", json!(1234567890123.45)),
+            ("12345678901234567.89", json!("12345678901234567.89")),
+            ("0.1234567890123456789", json!("0.1234567890123456789")),
+            ("79228162514264337593543950335", json!("79228162514264337593543950335")),
+        ] {
+            let value: Decimal = text.parse().unwrap();
+            let answered = money(value);
+            assert_eq!(answered, expected, "{text}");
+            // Whatever form it takes, the decimal reads back exactly.
+            let back: Decimal = match &answered {
+                Value::String(s) => s.parse().unwrap(),
+                Value::Number(n) => Decimal::from_str_exact(&n.as_f64().unwrap().to_string())
+                    .or_else(|_| n.to_string().parse())
+                    .unwrap(),
+                other => panic!("{other}"),
+            };
+            assert_eq!(back, value, "{text}");
+        }
+    }
 }
