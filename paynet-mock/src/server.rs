@@ -5,9 +5,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use axum::body::{Body, to_bytes};
+use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 
@@ -132,9 +134,10 @@ fn money(value: Decimal) -> Value {
     }
     let text = value.to_string();
     // `Display` of a double is the shortest text that reads back as it.
-    let double = text.parse::<f64>().ok().filter(|d| {
-        d.is_finite() && Decimal::from_str_exact(&d.to_string()).ok() == Some(value)
-    });
+    let double = text
+        .parse::<f64>()
+        .ok()
+        .filter(|d| d.is_finite() && Decimal::from_str_exact(&d.to_string()).ok() == Some(value));
     match double.and_then(serde_json::Number::from_f64) {
         Some(number) => Value::Number(number),
         None => Value::String(text),
@@ -461,6 +464,58 @@ fn route<'s>(state: &'s State, method: &Method, path: &str) -> Result<&'s SpecOp
     Err(response)
 }
 
+/// The body, or why it could not be had: 413 when it is larger than the
+/// limit (at once when `Content-Length` says so), 400 when it breaks off or
+/// is malformed (a bad chunk, fewer bytes than announced).
+async fn read_body(
+    state: &State,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Bytes, (StatusCode, String)> {
+    let too_large = || {
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the body is larger than {} bytes", state.max_body_bytes),
+        )
+    };
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > state.max_body_bytes as u64) {
+        return Err(too_large());
+    }
+    match Limited::new(body, state.max_body_bytes).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.is::<LengthLimitError>() => Err(too_large()),
+        Err(e) => Err((
+            StatusCode::BAD_REQUEST,
+            format!("the body could not be read: {}", innermost(&*e)),
+        )),
+    }
+}
+
+/// The deepest cause of an error: hyper's own words ("unexpected EOF during
+/// chunk size line") rather than its wrappers' ("error reading a body").
+fn innermost<'e>(
+    error: &'e (dyn std::error::Error + 'static),
+) -> &'e (dyn std::error::Error + 'static) {
+    let mut cause = error;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    cause
+}
+
+/// Marks an answer as the last on its connection: the rest of an unread
+/// body cannot be told from the next request.
+fn closing(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
 /// The request's JSON body once the credential, the size, the syntax and
 /// the spec's schema are satisfied; otherwise the answer Paynet documents.
 #[allow(clippy::result_large_err)]
@@ -513,10 +568,9 @@ async fn admit(
             ));
         }
     }
-    let bytes = to_bytes(body, state.max_body_bytes).await.map_err(|_| {
-        let message = format!("the body is larger than {} bytes", state.max_body_bytes);
-        invalid(StatusCode::PAYLOAD_TOO_LARGE, &message)
-    })?;
+    let bytes = read_body(state, headers, body)
+        .await
+        .map_err(|(status, message)| closing(invalid(status, &message)))?;
     let json: Value = serde_json::from_slice(&bytes).map_err(|e| {
         invalid(
             StatusCode::BAD_REQUEST,
@@ -606,7 +660,10 @@ mod tests {
             ("1234567890123.45", json!(1234567890123.45)),
             ("12345678901234567.89", json!("12345678901234567.89")),
             ("0.1234567890123456789", json!("0.1234567890123456789")),
-            ("79228162514264337593543950335", json!("79228162514264337593543950335")),
+            (
+                "79228162514264337593543950335",
+                json!("79228162514264337593543950335"),
+            ),
         ] {
             let value: Decimal = text.parse().unwrap();
             let answered = money(value);

@@ -89,5 +89,8 @@ fn a_newline_in_an_xact_id_stays_inside_its_one_log_line() {
         "{first}"
     );
     let second = log.next().unwrap().unwrap();
-    assert!(second.contains("xact_id=xk_after"), "a forged line: {second}");
+    assert!(
+        second.contains("xact_id=xk_after"),
+        "a forged line: {second}"
+    );
 }
