@@ -54,3 +54,43 @@ fn the_binary_serves_preloaded_transactions_with_the_given_keys_and_logs_each_re
     drop(simulator);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_newline_in_an_xact_id_stays_inside_its_one_log_line() {
+    let (mut simulator, _) = common::start(&[]);
+    let base = simulator.base.clone();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    // At most 100 characters, as the spec allows.
+    let forged = "xk_a\n2030-01-01T00:00:00Z  INFO POST /v1/transaction/capture_reversal -> 200";
+    runtime.block_on(async {
+        let http = reqwest::Client::new();
+        for xact_id in [forged, "xk_after"] {
+            let response = http
+                .post(format!("{base}/v1/transaction/capture_reversal"))
+                .header(
+                    "authorization",
+                    format!("Basic {}", paynet_mock::Config::DEFAULT_SECRET_KEY),
+                )
+                .json(&serde_json::json!({ "xact_id": xact_id }))
+                .send()
+                .await
+                .unwrap();
+            // Unknown transactions: the request was admitted and logged.
+            assert_eq!(response.status(), 404);
+        }
+    });
+    let log = simulator.log.as_mut().unwrap();
+    let first = log.next().unwrap().unwrap();
+    assert!(
+        first.contains(r"xact_id=xk_a\n2030-01-01T00:00:00Z  INFO POST"),
+        "{first}"
+    );
+    let second = log.next().unwrap().unwrap();
+    assert!(
+        second.contains("xact_id=xk_after"),
+        "a forged line: {second}"
+    );
+}
