@@ -20,6 +20,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod connections;
 mod server;
 pub mod spec;
 mod store;
@@ -51,6 +52,20 @@ pub struct Config {
     pub slow_delay: Duration,
     /// The largest request body read; a larger one gets HTTP 413.
     pub max_body_bytes: usize,
+    /// How long a connection may take to send a whole request head (the
+    /// request line and headers). The same timer runs while a kept-alive
+    /// connection waits for its next request, so it is the idle timeout
+    /// too. A connection that runs out of it is closed without an answer.
+    pub header_timeout: Duration,
+    /// How long a request body may take to arrive in full, from the end of
+    /// its head; a body still incomplete then gets HTTP 408.
+    pub body_timeout: Duration,
+    /// The most connections served at once. More wait in the OS's accept
+    /// queue until one closes. At least 1.
+    pub max_connections: usize,
+    /// How long [`MockServer::shutdown`] lets requests in flight finish
+    /// before it closes their connections.
+    pub shutdown_timeout: Duration,
     /// Transactions to add to the vendor examples at start.
     pub transactions: Vec<Transaction>,
 }
@@ -71,6 +86,10 @@ impl std::fmt::Debug for Config {
             .field("session_key", &redacted)
             .field("slow_delay", &self.slow_delay)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("header_timeout", &self.header_timeout)
+            .field("body_timeout", &self.body_timeout)
+            .field("max_connections", &self.max_connections)
+            .field("shutdown_timeout", &self.shutdown_timeout)
             .field("transactions", &self.transactions)
             .finish()
     }
@@ -84,23 +103,31 @@ impl Default for Config {
             session_key: Self::DEFAULT_SESSION_KEY.to_string(),
             slow_delay: Duration::from_secs(60),
             max_body_bytes: 64 * 1024,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            max_connections: 512,
+            shutdown_timeout: Duration::from_secs(5),
             transactions: Vec::new(),
         }
     }
 }
 
-/// A running simulator. Dropping it stops it too; [`MockServer::shutdown`]
-/// waits for the server to finish.
+/// A running simulator. Dropping it stops it too (in the background);
+/// [`MockServer::shutdown`] waits for the server to finish.
 pub struct MockServer {
     addr: SocketAddr,
     state: Arc<server::State>,
     stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<std::io::Result<()>>>,
+    task: Option<JoinHandle<()>>,
 }
 
 impl MockServer {
     /// Starts a simulator on `config.addr`.
     pub async fn start(config: Config) -> anyhow::Result<Self> {
+        anyhow::ensure!(
+            config.max_connections > 0,
+            "max_connections must be at least 1"
+        );
         let store = Store::with_examples();
         for transaction in config.transactions {
             store.insert(transaction);
@@ -112,6 +139,7 @@ impl MockServer {
             session_key: config.session_key,
             slow_delay: config.slow_delay,
             max_body_bytes: config.max_body_bytes,
+            body_timeout: config.body_timeout,
             sessions: AtomicU64::new(0),
         });
         let app = axum::Router::new()
@@ -120,13 +148,12 @@ impl MockServer {
         let listener = tokio::net::TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await
-        });
+        let limits = connections::Limits {
+            header_timeout: config.header_timeout,
+            max_connections: config.max_connections,
+            shutdown_timeout: config.shutdown_timeout,
+        };
+        let task = tokio::spawn(connections::serve(listener, app, limits, stopped));
         Ok(MockServer {
             addr,
             state,
@@ -170,7 +197,9 @@ impl MockServer {
         &self.state.store
     }
 
-    /// Stops accepting connections, lets requests in flight finish, and waits.
+    /// Stops accepting connections, closes idle ones, lets requests in
+    /// flight finish for at most [`Config::shutdown_timeout`], closes what
+    /// is left, and returns.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());

@@ -1,6 +1,7 @@
 //! `paynet-mock`: run the simulator as a process.
 
 use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -31,6 +32,31 @@ struct Args {
     /// Seconds that `xk_mock_slow` waits before answering.
     #[arg(long, default_value_t = 60)]
     slow_seconds: u64,
+    /// Seconds a connection may take to send a whole request head; also how
+    /// long a kept-alive connection may sit idle. Then it is closed.
+    #[arg(long, default_value = "10", value_parser = seconds)]
+    header_timeout_seconds: Duration,
+    /// Seconds a request body may take to arrive in full; then it gets 408.
+    #[arg(long, default_value = "10", value_parser = seconds)]
+    body_timeout_seconds: Duration,
+    /// The most connections served at once; more wait to be accepted.
+    #[arg(long, default_value = "512")]
+    max_connections: NonZeroUsize,
+    /// Seconds that Ctrl-C lets requests in flight finish before it closes
+    /// their connections and exits.
+    #[arg(long, default_value = "5", value_parser = seconds)]
+    shutdown_timeout_seconds: Duration,
+}
+
+/// A positive number of seconds, fractions allowed (`0.5`).
+fn seconds(text: &str) -> Result<Duration, String> {
+    let value: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    match Duration::try_from_secs_f64(value) {
+        Ok(duration) if !duration.is_zero() => Ok(duration),
+        _ => Err(format!("{text:?} is not a positive number of seconds")),
+    }
 }
 
 #[tokio::main]
@@ -52,6 +78,10 @@ async fn main() -> anyhow::Result<()> {
         secret_key: args.secret_key,
         session_key: args.session_key,
         slow_delay: Duration::from_secs(args.slow_seconds),
+        header_timeout: args.header_timeout_seconds,
+        body_timeout: args.body_timeout_seconds,
+        max_connections: args.max_connections.get(),
+        shutdown_timeout: args.shutdown_timeout_seconds,
         transactions,
         ..Config::default()
     })
@@ -62,6 +92,10 @@ async fn main() -> anyhow::Result<()> {
         preloaded
     );
     tokio::signal::ctrl_c().await?;
+    tracing::info!(
+        "stopping: requests in flight have {:?} to finish",
+        args.shutdown_timeout_seconds
+    );
     mock.shutdown().await;
     Ok(())
 }

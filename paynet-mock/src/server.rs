@@ -26,6 +26,7 @@ pub struct State {
     pub(crate) session_key: String,
     pub(crate) slow_delay: Duration,
     pub(crate) max_body_bytes: usize,
+    pub(crate) body_timeout: Duration,
     pub(crate) sessions: AtomicU64,
 }
 
@@ -474,7 +475,9 @@ fn route<'s>(state: &'s State, method: &Method, path: &str) -> Result<&'s SpecOp
 
 /// The body, or why it could not be had: 413 when it is larger than the
 /// limit (at once when `Content-Length` says so), 400 when it breaks off or
-/// is malformed (a bad chunk, fewer bytes than announced).
+/// is malformed (a bad chunk, fewer bytes than announced), 408 when it has
+/// not arrived in full within the body timeout (a stalled client, or one
+/// that trickles a never-ending chunked body).
 async fn read_body(
     state: &State,
     headers: &HeaderMap,
@@ -493,10 +496,18 @@ async fn read_body(
     if announced.is_some_and(|n| n > state.max_body_bytes as u64) {
         return Err(too_large());
     }
-    match Limited::new(body, state.max_body_bytes).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.is::<LengthLimitError>() => Err(too_large()),
-        Err(e) => Err((
+    let read = Limited::new(body, state.max_body_bytes).collect();
+    match tokio::time::timeout(state.body_timeout, read).await {
+        Err(_) => Err((
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "the body did not arrive within {} ms",
+                state.body_timeout.as_millis()
+            ),
+        )),
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e)) if e.is::<LengthLimitError>() => Err(too_large()),
+        Ok(Err(e)) => Err((
             StatusCode::BAD_REQUEST,
             format!("the body could not be read: {}", innermost(&*e)),
         )),

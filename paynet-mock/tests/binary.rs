@@ -94,3 +94,71 @@ fn a_newline_in_an_xact_id_stays_inside_its_one_log_line() {
         "a forged line: {second}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_the_binary_by_its_deadline_with_a_stalled_client_connected() {
+    use std::io::Write;
+    use std::time::{Duration, Instant};
+
+    let (mut simulator, _) = common::start(&[
+        "--shutdown-timeout-seconds".as_ref(),
+        "0.4".as_ref(),
+        // Long enough that only the shutdown deadline can end the client.
+        "--header-timeout-seconds".as_ref(),
+        "60".as_ref(),
+        "--body-timeout-seconds".as_ref(),
+        "60".as_ref(),
+    ]);
+    simulator.drain_log();
+    let addr = simulator.base.trim_start_matches("http://").to_string();
+    let mut stalled = std::net::TcpStream::connect(&addr).unwrap();
+    stalled
+        .write_all(
+            format!(
+                "POST /v1/transaction/capture_reversal HTTP/1.1\r\nHost: x\r\n\
+                 Authorization: Basic {}\r\nContent-Length: 100\r\n\r\n{{\"xact",
+                paynet_mock::Config::DEFAULT_SECRET_KEY
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &simulator.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let started = Instant::now();
+    let bound = Duration::from_secs(2); // 5 times the deadline
+    let exit = loop {
+        if let Some(exit) = simulator.child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(
+            started.elapsed() < bound,
+            "still running {bound:?} after SIGINT"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(exit.success(), "{exit:?}");
+}
+
+#[test]
+fn timeouts_and_the_connection_bound_must_be_positive() {
+    for (flag, value) in [
+        ("--header-timeout-seconds", "0"),
+        ("--body-timeout-seconds", "-1"),
+        ("--shutdown-timeout-seconds", "soon"),
+        ("--max-connections", "0"),
+    ] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_paynet-mock"))
+            .args(["--port", "0", &format!("{flag}={value}")])
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{flag} {value} was accepted");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(flag), "{stderr}");
+    }
+}

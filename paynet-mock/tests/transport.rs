@@ -9,7 +9,7 @@ use paynet_mock::{Config, MockServer};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::time::timeout;
+use tokio::time::{Instant, timeout};
 
 const CAPTURE: &str = "/v1/transaction/capture_reversal";
 const SOFTPOS: &str = "/v1/softpos/init_reversal_transaction";
@@ -151,4 +151,225 @@ async fn a_well_formed_chunked_body_is_read() {
     );
     let (status, body) = exchange(mock.addr(), request.as_bytes(), false).await;
     assert_eq!((status, body["code"].clone()), (200, 0.into()), "{body}");
+}
+
+// ---- slow, idle and stalled clients -----------------------------------------
+
+/// A timeout small enough for a test; every bound below is 5 times it.
+const SHORT: Duration = Duration::from_millis(400);
+
+async fn mock_with(config: Config) -> MockServer {
+    MockServer::start(config).await.unwrap()
+}
+
+/// Waits until the server closes `stream` (a read gives 0 bytes or an
+/// error), discarding anything it sends first. Returns how long it took, or
+/// panics after `bound`.
+async fn closed_within(stream: &mut TcpStream, bound: Duration) -> Duration {
+    let started = Instant::now();
+    let mut buffer = [0; 1024];
+    loop {
+        let left = bound.saturating_sub(started.elapsed());
+        match timeout(left, stream.read(&mut buffer)).await {
+            Err(_) => panic!("the connection was still open after {bound:?}"),
+            Ok(Ok(0) | Err(_)) => return started.elapsed(),
+            Ok(Ok(_)) => {}
+        }
+    }
+}
+
+/// Reads one whole answer from a kept-alive connection.
+async fn read_answer(stream: &mut TcpStream) -> (u16, Value) {
+    let mut answer = Vec::new();
+    let mut buffer = [0; 4096];
+    for _ in 0..100 {
+        let n = timeout(PATIENCE, stream.read(&mut buffer))
+            .await
+            .expect("an answer")
+            .unwrap();
+        assert!(n > 0, "closed before a whole answer");
+        answer.extend_from_slice(&buffer[..n]);
+        let (status, body) = parse(&answer);
+        if !body.is_null() {
+            return (status, body);
+        }
+    }
+    panic!("no whole answer in {:?}", String::from_utf8_lossy(&answer));
+}
+
+#[tokio::test]
+async fn a_connection_that_sends_nothing_is_closed_after_the_header_timeout() {
+    let mock = mock_with(Config {
+        header_timeout: SHORT,
+        ..Config::default()
+    })
+    .await;
+    let mut idle = TcpStream::connect(mock.addr()).await.unwrap();
+    closed_within(&mut idle, 5 * SHORT).await;
+}
+
+#[tokio::test]
+async fn a_head_sent_byte_by_byte_is_cut_off_at_the_header_timeout() {
+    let mock = mock_with(Config {
+        header_timeout: SHORT,
+        ..Config::default()
+    })
+    .await;
+    let stream = TcpStream::connect(mock.addr()).await.unwrap();
+    let (mut reader, mut writer) = stream.into_split();
+    // Slowloris: a header line every 50 ms, for at most 10 s, never ending
+    // the head.
+    let dribble = tokio::spawn(async move {
+        writer.write_all(b"POST ").await?;
+        for i in 0..200 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            writer.write_all(format!("X-{i}: a\r\n").as_bytes()).await?;
+        }
+        std::io::Result::Ok(())
+    });
+    let started = Instant::now();
+    let mut buffer = [0; 1024];
+    let read = timeout(5 * SHORT, reader.read(&mut buffer)).await;
+    assert!(
+        matches!(read, Ok(Ok(0) | Err(_))),
+        "still open after {:?}: {read:?}",
+        started.elapsed()
+    );
+    dribble.abort();
+}
+
+#[tokio::test]
+async fn a_kept_alive_connection_is_closed_once_idle_for_the_header_timeout() {
+    let mock = mock_with(Config {
+        header_timeout: SHORT,
+        ..Config::default()
+    })
+    .await;
+    let mut stream = TcpStream::connect(mock.addr()).await.unwrap();
+    let json = r#"{"xact_id":"xk_unknown"}"#;
+    let request = head(CAPTURE, &format!("Content-Length: {}\r\n", json.len()))
+        .replace("Connection: close\r\n", "")
+        + json;
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let (status, _) = read_answer(&mut stream).await;
+    assert_eq!(status, 404);
+    closed_within(&mut stream, 5 * SHORT).await;
+}
+
+#[tokio::test]
+async fn a_body_that_stops_arriving_is_a_408_after_the_body_timeout() {
+    let mock = mock_with(Config {
+        body_timeout: SHORT,
+        ..Config::default()
+    })
+    .await;
+    // 100 announced, 10 sent, and the client waits.
+    let request = format!("{}{{\"xact_id\"", head(CAPTURE, "Content-Length: 100\r\n"));
+    let mut stream = TcpStream::connect(mock.addr()).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let started = Instant::now();
+    let (status, body) = read_answer(&mut stream).await;
+    assert!(started.elapsed() < 5 * SHORT, "{:?}", started.elapsed());
+    assert_invalid_request(status, &body, 408, "did not arrive within 400 ms");
+    closed_within(&mut stream, 5 * SHORT).await;
+}
+
+#[tokio::test]
+async fn a_never_ending_chunked_body_is_a_408_after_the_body_timeout() {
+    let mock = mock_with(Config {
+        body_timeout: SHORT,
+        ..Config::default()
+    })
+    .await;
+    let stream = TcpStream::connect(mock.addr()).await.unwrap();
+    let (mut reader, mut writer) = stream.into_split();
+    let trickle = tokio::spawn(async move {
+        writer
+            .write_all(head(CAPTURE, "Transfer-Encoding: chunked\r\n").as_bytes())
+            .await?;
+        // One byte every 50 ms: never over the size limit, never done.
+        for _ in 0..200 {
+            writer.write_all(b"1\r\n \r\n").await?;
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        std::io::Result::Ok(())
+    });
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let read = timeout(5 * SHORT, reader.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "still open after {:?}", started.elapsed());
+    let (status, body) = parse(&answer);
+    assert_invalid_request(status, &body, 408, "did not arrive");
+    trickle.abort();
+}
+
+#[tokio::test]
+async fn connections_past_the_bound_wait_until_one_closes() {
+    let mock = mock_with(Config {
+        max_connections: 2,
+        ..Config::default()
+    })
+    .await;
+    let first = TcpStream::connect(mock.addr()).await.unwrap();
+    let _second = TcpStream::connect(mock.addr()).await.unwrap();
+    // The third connects (the kernel queues it) but is not served...
+    let mut third = TcpStream::connect(mock.addr()).await.unwrap();
+    let json = r#"{"xact_id":"xk_unknown"}"#;
+    let request = head(CAPTURE, &format!("Content-Length: {}\r\n", json.len())) + json;
+    third.write_all(request.as_bytes()).await.unwrap();
+    let mut buffer = [0; 1024];
+    assert!(
+        timeout(Duration::from_millis(500), third.read(&mut buffer))
+            .await
+            .is_err(),
+        "a third connection was served while two were open"
+    );
+    // ...until one of the two closes.
+    drop(first);
+    let (status, _) = read_answer(&mut third).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn shutdown_returns_by_its_deadline_with_stalled_clients_connected() {
+    let shutdown_timeout = SHORT;
+    let mock = mock_with(Config {
+        // Long enough that only the shutdown deadline can end these.
+        header_timeout: Duration::from_secs(60),
+        body_timeout: Duration::from_secs(60),
+        shutdown_timeout,
+        ..Config::default()
+    })
+    .await;
+    let addr = mock.addr();
+    // One mid-head, one mid-body, one idle after a whole exchange.
+    let mut mid_head = TcpStream::connect(addr).await.unwrap();
+    mid_head.write_all(b"POST /v1/transa").await.unwrap();
+    let mut mid_body = TcpStream::connect(addr).await.unwrap();
+    let partial = format!("{}{{\"xact", head(CAPTURE, "Content-Length: 100\r\n"));
+    mid_body.write_all(partial.as_bytes()).await.unwrap();
+    let mut idle = TcpStream::connect(addr).await.unwrap();
+    let json = r#"{"xact_id":"xk_unknown"}"#;
+    let request = head(CAPTURE, &format!("Content-Length: {}\r\n", json.len()))
+        .replace("Connection: close\r\n", "")
+        + json;
+    idle.write_all(request.as_bytes()).await.unwrap();
+    assert_eq!(read_answer(&mut idle).await.0, 404);
+    // Let the server see the partial requests before it is stopped.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let started = Instant::now();
+    assert!(
+        timeout(5 * shutdown_timeout, mock.shutdown()).await.is_ok(),
+        "shutdown still waiting after {:?}",
+        5 * shutdown_timeout
+    );
+    let left = 5 * shutdown_timeout - started.elapsed().min(5 * shutdown_timeout);
+    for stream in [&mut mid_head, &mut mid_body, &mut idle] {
+        closed_within(stream, left.max(Duration::from_millis(100))).await;
+    }
+    assert!(
+        TcpStream::connect(addr).await.is_err(),
+        "still accepting after shutdown"
+    );
 }
