@@ -9,6 +9,10 @@
 //! `send()` fails closed: an answer that is not a success (a bank decline,
 //! a failing result code, contradictory verdicts, a 2xx without the result
 //! code its schema declares) is an `Err`, never an `Ok`.
+//!
+//! [`SPEC_JSON`] is the OpenAPI document the client was generated from, for
+//! code that needs the spec itself at run time (the `paynet-mock` simulator
+//! validates requests against it).
 
 #[rustfmt::skip]
 #[allow(clippy::all, missing_docs, unused_imports, dead_code)]
@@ -16,9 +20,12 @@ mod generated;
 #[rustfmt::skip]
 #[allow(clippy::all)]
 mod generated_operations;
+#[rustfmt::skip]
+mod generated_spec;
 pub mod runtime;
 pub mod wire;
 
 pub use generated::*;
 pub use generated_operations::{headers, schemes, visit_answers};
+pub use generated_spec::SPEC_JSON;
 pub use runtime::{PaynetRequest, RawExchange, RawOutcome};

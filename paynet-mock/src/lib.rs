@@ -217,8 +217,3 @@ impl Drop for MockServer {
         }
     }
 }
-
-/// The README's examples compile as doctests of this crate.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeDoctests;

@@ -1,14 +1,17 @@
 //! The simulator's view of `spec/paynet.json`, compiled in: which routes
 //! exist, what each operation's body must look like (a JSON Schema validator
 //! per operation), which credential it needs, and which error body shape it
-//! documents. Regenerating the spec changes the simulator with it.
+//! documents. The document comes from `paynet-api` ([`paynet_api::SPEC_JSON`],
+//! written by `cargo xtask generate`), so the simulator follows the spec of
+//! the client it is built with, and regenerating changes both.
 
 pub use paynet_spec::SecurityScheme;
 use paynet_spec::Validator;
 use serde_json::Value;
 
-/// The merged spec, as `cargo xtask generate` wrote it.
-pub const SPEC: &str = include_str!("../../spec/paynet.json");
+/// The merged spec, as `cargo xtask generate` wrote it
+/// ([`paynet_api::SPEC_JSON`]).
+pub const SPEC: &str = paynet_api::SPEC_JSON;
 
 /// The two error bodies Paynet documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

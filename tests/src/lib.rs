@@ -103,3 +103,9 @@ pub async fn preauth_reversal(
         .call()
         .await
 }
+
+/// The workspace README's examples compile as doctests of this crate, which
+/// is never published and so may read a file outside its own directory.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

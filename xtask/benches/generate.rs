@@ -5,7 +5,7 @@
 //!
 //! `cargo bench -p xtask --bench generate`
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -23,10 +23,9 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 fn generate(c: &mut Criterion) {
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf();
+    // The checkout the bench runs in (cargo starts it in xtask/), found at
+    // run time like the binary does.
+    let repo = xtask::workspace::locate(&std::env::current_dir().unwrap()).unwrap();
     let scratch = tempfile::tempdir().unwrap();
     copy_dir(&repo.join("spec"), &scratch.path().join("spec"));
     copy_dir(

@@ -509,3 +509,33 @@ fn verdict_field(schema: &Value, field: &str, wanted: Field) -> Result<Option<To
         },
     ))
 }
+
+/// The merged document as a Rust constant (`generated_spec.rs`), so that code
+/// which reads the spec at run time (the simulator) gets it from
+/// `paynet-api` instead of compiling in a file from outside its own crate.
+/// A raw string keeps the text byte for byte what `spec/paynet.json` holds,
+/// and keeps its diff readable.
+pub fn spec_source(spec_text: &str) -> Result<String> {
+    let literal: syn::LitStr = syn::parse_str(&raw_string(spec_text))
+        .context("the spec does not fit in a raw string literal")?;
+    let tokens = quote! {
+        /// The merged OpenAPI 3.0 document, `spec/paynet.json`, this
+        /// client was generated from: exactly the text of that file.
+        pub const SPEC_JSON: &str = #literal;
+    };
+    let file: syn::File = syn::parse2(tokens).context("the spec constant does not parse")?;
+    Ok(prettyplease::unparse(&file))
+}
+
+/// `text` as a raw string literal with enough `#`s that no `"#…` inside it
+/// ends the literal early.
+fn raw_string(text: &str) -> String {
+    let longest = text
+        .split('"')
+        .skip(1)
+        .map(|after| after.len() - after.trim_start_matches('#').len())
+        .max()
+        .unwrap_or(0);
+    let hashes = "#".repeat(longest + 1);
+    format!("r{hashes}\"{text}\"{hashes}")
+}

@@ -4,7 +4,8 @@
 //! hand-written documents in `spec/openapi/` are merged into
 //! `spec/paynet.json`, from which progenitor generates
 //! `paynet-api/src/generated.rs`. Everything here is a library so that the
-//! tests can run it on a scratch copy of the workspace.
+//! tests can run it on a scratch copy of the workspace. The binary acts on
+//! the checkout it is started in ([`workspace::locate`]).
 
 pub mod check_docs;
 pub mod codegen;
@@ -15,5 +16,6 @@ pub mod merge;
 pub mod normalize;
 pub mod sources;
 pub mod validate;
+pub mod workspace;
 
 pub use generate::{Outcome, generate};

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -39,16 +40,28 @@ enum Command {
     },
 }
 
-fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives in the workspace")
-        .to_path_buf()
+/// The checkout the command was started in (see `xtask::workspace`), never
+/// the one this binary was built in.
+fn workspace_root() -> anyhow::Result<PathBuf> {
+    let dir = std::env::current_dir().context("cannot read the current directory")?;
+    xtask::workspace::locate(&dir)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let root = workspace_root();
+    let root = match workspace_root() {
+        Ok(root) => root,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let name = match cli.command {
+        Command::Generate { check: true } => "generate --check",
+        Command::Generate { check: false } => "generate",
+        Command::CheckDocs { .. } => "check-docs",
+    };
+    println!("{name}: workspace {}", root.display());
     match cli.command {
         Command::CheckDocs { verbose } => match xtask::check_docs::check_docs(&root) {
             Ok(report) => {

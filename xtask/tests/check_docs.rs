@@ -5,11 +5,9 @@ use std::path::{Path, PathBuf};
 
 use xtask::check_docs::{Finding, check_docs};
 
+/// The checkout these tests run in, found at run time (see `tests/generate.rs`).
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
+    xtask::workspace::locate(&std::env::current_dir().unwrap()).unwrap()
 }
 
 /// A scratch root holding copies of the vendor pages and the merged spec.
