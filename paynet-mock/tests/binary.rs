@@ -1,25 +1,16 @@
 //! The `paynet-mock` binary: flags, preload file, one log line per request.
 
-mod common;
+use paynet_tests::process::SimulatorProcess;
 
 #[test]
 fn the_binary_serves_preloaded_transactions_with_the_given_keys_and_logs_each_request() {
-    let dir = std::env::temp_dir().join(format!("paynet-mock-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let preload = dir.join("transactions.json");
-    std::fs::write(
-        &preload,
-        r#"[{"xact_id": "xk_preloaded", "kind": "captured", "amount": "99.90"}]"#,
-    )
-    .unwrap();
-
-    let (mut simulator, first) = common::start(&[
-        "--secret-key".as_ref(),
-        "sck_bin_test".as_ref(),
-        "--preload".as_ref(),
-        preload.as_os_str(),
-    ]);
-    let base = simulator.base.clone();
+    let mut simulator = SimulatorProcess::start_preloaded(
+        env!("CARGO_BIN_EXE_paynet-mock"),
+        "sck_bin_test",
+        br#"[{"xact_id": "xk_preloaded", "kind": "captured", "amount": "99.90"}]"#,
+    );
+    let base = simulator.base().to_string();
+    let first = simulator.first_line();
     assert!(first.contains("1 transactions preloaded"), "{first}");
 
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -43,7 +34,7 @@ fn the_binary_serves_preloaded_transactions_with_the_given_keys_and_logs_each_re
     assert_eq!(body["amount"], 99.9);
     assert_eq!(body["code"], 0);
 
-    let log = simulator.log.as_mut().unwrap().next().unwrap().unwrap();
+    let log = simulator.next_log_line();
     assert!(
         log.contains(
             "POST /v1/transaction/capture_reversal -> 200 op=capture_reversal xact_id=xk_preloaded"
@@ -51,6 +42,4 @@ fn the_binary_serves_preloaded_transactions_with_the_given_keys_and_logs_each_re
         "{log}"
     );
     assert!(!log.contains("sck_bin_test"), "{log}");
-    drop(simulator);
-    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -2,13 +2,14 @@
 //! server answering the fixtures in `tests/fixtures/`. `Display` texts are
 //! pinned.
 
-use paynet_ext::CallExt;
 use std::str::FromStr;
 use std::time::Duration;
 
 use paynet_api::types::{CaptureReversalResponse, InitReversalResponse, PreauthReversalResponse};
 use paynet_ext::{Error, ErrorType, Reply, ResultCode};
-use paynet_tests::{SESSION, builder, capture_reversal, client, fixture, preauth_reversal};
+use paynet_tests::{
+    SESSION, builder, capture_reversal, client, fixture, init_reversal, preauth_reversal,
+};
 use rust_decimal::Decimal;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -44,13 +45,7 @@ async fn preauth(template: ResponseTemplate) -> Result<Reply<PreauthReversalResp
 
 async fn softpos(template: ResponseTemplate) -> Result<Reply<InitReversalResponse>, Error> {
     let server = answering(template).await;
-    let client = client(&server.uri());
-    client
-        .init_reversal_transaction()
-        .session_key(SESSION)
-        .body_map(|b| b.xact_id("enc_1".to_string()))
-        .call()
-        .await
+    init_reversal(&client(&server.uri()), SESSION, "enc_1").await
 }
 
 fn dec(text: &str) -> Decimal {

@@ -2,9 +2,10 @@
 //! One snapshot per operation and optional-field case; credentials are
 //! shown as `[redacted]`, present or absent.
 
-use paynet_ext::CallExt;
 use paynet_ext::SessionKey;
-use paynet_tests::{SESSION, capture_reversal, client, fixture, preauth_reversal, shape};
+use paynet_tests::{
+    SESSION, capture_reversal, client, fixture, init_reversal_with, preauth_reversal, shape,
+};
 use serde_json::Value;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -72,22 +73,15 @@ async fn init_reversal_transaction_with_and_without_optional_fields() {
     ] {
         let server = server().await;
         let client = client(&server.uri());
-        let reply = client
-            .init_reversal_transaction()
-            .session_key(session.expose_secret())
-            .body_map(|mut b| {
-                b = b.xact_id("enc_xk_0001".to_string());
-                if let Some(r) = reference_no {
-                    b = b.reference_no(r.to_string());
-                }
-                if let Some(c) = callback_url {
-                    b = b.callback_url(c.to_string());
-                }
-                b
-            })
-            .call()
-            .await
-            .expect("success");
+        let reply = init_reversal_with(
+            &client,
+            session.expose_secret(),
+            "enc_xk_0001",
+            reference_no,
+            callback_url,
+        )
+        .await
+        .expect("success");
         assert_eq!(
             reply.deeplink_url.as_deref(),
             Some("paypos://reversal?session=ps_0001")

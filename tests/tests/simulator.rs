@@ -2,15 +2,17 @@
 //! every scenario trigger and the state machine; and the simulator's own
 //! checks against the spec.
 
-use paynet_ext::CallExt;
 use std::time::Duration;
 
-use paynet_api::types::{CaptureReversalResponse, InitReversalResponse, PreauthReversalResponse};
+use paynet_api::types::InitReversalResponse;
 use paynet_ext::{ClientBuilder, Environment, Error, ErrorType, Reply, ResultCode, SecretKey};
 use paynet_mock::{
     CAPTURE_EXAMPLE_XACT_ID, Config, MockServer, PREAUTH_EXAMPLE_XACT_ID, TRIGGERS, Transaction,
 };
-use paynet_tests::{capture_reversal, preauth_reversal};
+use paynet_tests::{
+    capture_reversal as capture, init_reversal_with, preauth_reversal as preauth,
+    simulator_client as client,
+};
 use serde_json::{Value, json};
 
 async fn mock() -> MockServer {
@@ -22,44 +24,14 @@ async fn mock() -> MockServer {
     .unwrap()
 }
 
-fn client(mock: &MockServer) -> paynet_api::Client {
-    builder(mock).build().unwrap()
-}
-
-fn builder(mock: &MockServer) -> ClientBuilder {
-    ClientBuilder::new(Environment::custom(&mock.base_url()).unwrap())
-        .secret_key(SecretKey::new(mock.secret_key()).unwrap())
-}
-
-async fn capture(
-    client: &paynet_api::Client,
-    id: &str,
-) -> Result<Reply<CaptureReversalResponse>, Error> {
-    capture_reversal(client, id).await
-}
-
-async fn preauth(
-    client: &paynet_api::Client,
-    id: &str,
-) -> Result<Reply<PreauthReversalResponse>, Error> {
-    preauth_reversal(client, id).await
-}
-
+/// A SoftPOS call with both optional fields, which the simulator checks
+/// against the spec too.
 async fn softpos(
     client: &paynet_api::Client,
     session: &str,
     id: &str,
 ) -> Result<Reply<InitReversalResponse>, Error> {
-    client
-        .init_reversal_transaction()
-        .session_key(session)
-        .body_map(|b| {
-            b.xact_id(id.to_string())
-                .reference_no("REF-1".to_string())
-                .callback_url("myapp://back".to_string())
-        })
-        .call()
-        .await
+    init_reversal_with(client, session, id, Some("REF-1"), Some("myapp://back")).await
 }
 
 fn code_of(err: &Error) -> Option<ResultCode> {

@@ -1,0 +1,111 @@
+//! A simulator running as a process of its own: the `paynet-mock` binary in
+//! its tests, or any program that prints its base URL on its first line.
+
+use std::ffi::OsStr;
+use std::io::{BufRead, BufReader, Lines};
+use std::process::{Child, ChildStdout, Command, Stdio};
+
+use crate::scratch::Scratch;
+
+/// A running simulator process, killed on drop.
+pub struct SimulatorProcess {
+    child: Child,
+    base: String,
+    first_line: String,
+    log: Option<Lines<BufReader<ChildStdout>>>,
+    _scratch: Option<Scratch>,
+}
+
+impl SimulatorProcess {
+    /// Starts the `paynet-mock` binary at `binary` on a free loopback port
+    /// with `args`; returns once it listens.
+    pub fn start(binary: impl AsRef<OsStr>, args: &[&OsStr]) -> Self {
+        let mut command = Command::new(binary);
+        command.args(["--port", "0"]).args(args);
+        Self::spawn(command)
+    }
+
+    /// Starts the `paynet-mock` binary at `binary` accepting `secret_key`,
+    /// with the transactions of `preload` (a JSON array, written to a
+    /// scratch file that lives as long as the process).
+    pub fn start_preloaded(binary: impl AsRef<OsStr>, secret_key: &str, preload: &[u8]) -> Self {
+        let scratch = Scratch::new();
+        let file = scratch.write("transactions.json", preload);
+        let mut simulator = Self::start(
+            binary,
+            &[
+                "--secret-key".as_ref(),
+                secret_key.as_ref(),
+                "--preload".as_ref(),
+                file.as_os_str(),
+            ],
+        );
+        simulator._scratch = Some(scratch);
+        simulator
+    }
+
+    /// Runs `command` with its standard output piped (one log line per
+    /// request) and its standard input a pipe that closes when this ends
+    /// (a simulator may stop on that); returns once its first line, which
+    /// must hold an `http://127.0.0.1:` URL, is read.
+    pub fn spawn(mut command: Command) -> Self {
+        let mut child = command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{command:?} does not start: {e}"));
+        let mut log = BufReader::new(child.stdout.take().expect("piped")).lines();
+        let first_line = log
+            .next()
+            .unwrap_or_else(|| panic!("{command:?} printed nothing"))
+            .expect("text");
+        let base = first_line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://127.0.0.1:"))
+            .unwrap_or_else(|| panic!("no loopback address in {first_line:?}"))
+            .to_string();
+        SimulatorProcess {
+            child,
+            base,
+            first_line,
+            log: Some(log),
+            _scratch: None,
+        }
+    }
+
+    /// Its base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The line it printed on starting.
+    pub fn first_line(&self) -> &str {
+        &self.first_line
+    }
+
+    /// The next line of its log; waits for it.
+    pub fn next_log_line(&mut self) -> String {
+        self.log
+            .as_mut()
+            .expect("the log is not drained")
+            .next()
+            .expect("another log line")
+            .expect("text")
+    }
+
+    /// Reads and drops the rest of its log on a thread, so that it never
+    /// blocks on a full pipe.
+    pub fn drain_log(&mut self) {
+        if let Some(log) = self.log.take() {
+            std::thread::spawn(move || for _ in log {});
+        }
+    }
+}
+
+impl Drop for SimulatorProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
