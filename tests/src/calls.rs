@@ -49,7 +49,8 @@ pub fn simulator_builder(mock: &paynet_mock::MockServer) -> ClientBuilder {
 /// header but `host` (its port changes from run to run), and the JSON body.
 /// Credentials are replaced by `[redacted]`, so the snapshot shows that they
 /// were there and in which form, never their value; a credential with a value
-/// other than the test's makes this panic.
+/// other than the test's, or a `content-length` other than the body's length,
+/// makes this panic.
 pub fn shape(request: &wiremock::Request) -> Value {
     let mut headers = BTreeMap::new();
     for (name, value) in &request.headers {
@@ -70,6 +71,15 @@ pub fn shape(request: &wiremock::Request) -> Value {
             "session-key" => {
                 assert_eq!(value, SESSION, "session-key header");
                 "[redacted]".to_string()
+            }
+            "content-length" => {
+                // Snapshots may redact it; here it must match the body.
+                assert_eq!(
+                    value,
+                    request.body.len().to_string(),
+                    "content-length header"
+                );
+                value.to_string()
             }
             _ => value.to_string(),
         };

@@ -1,6 +1,6 @@
 //! Every mapping rule of `paynet_ext::call`, case by case, against a local
 //! server answering the fixtures in `tests/fixtures/`. `Display` texts are
-//! pinned.
+//! pinned as inline snapshots (`cargo insta review` shows a change).
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -166,10 +166,7 @@ async fn is_succeed_false_is_a_bank_decline_with_both_reasons_and_the_response()
         Some("Do not honour")
     );
     assert_eq!(reason.paynet_error_id.as_deref(), Some("1205"));
-    assert_eq!(
-        err.to_string(),
-        "the bank declined the operation: Red-Onaylanmadı (bank code 05); Paynet: Banka işlemi onaylamadı (code 1205)"
-    );
+    insta::assert_snapshot!(err.to_string(), @"the bank declined the operation: Red-Onaylanmadı (bank code 05); Paynet: Banka işlemi onaylamadı (code 1205)");
     let response = err
         .response::<CaptureReversalResponse>()
         .expect("the decoded response");
@@ -189,10 +186,7 @@ async fn is_succeed_false_as_a_string_is_a_bank_decline_too() {
     let err = capture(raw(200, body, "application/json"))
         .await
         .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "the bank declined the operation: Yetersiz bakiye"
-    );
+    insta::assert_snapshot!(err.to_string(), @"the bank declined the operation: Yetersiz bakiye");
 }
 
 #[tokio::test]
@@ -211,10 +205,7 @@ async fn the_vendor_example_with_code_1_and_is_succeed_true_is_never_a_success()
         ),
         "{err:?}"
     );
-    assert_eq!(
-        err.to_string(),
-        "Paynet's answer contradicts itself (result code 1 (unsuccessful) but is_succeed true); treat the outcome as unknown and check the transaction"
-    );
+    insta::assert_snapshot!(err.to_string(), @"Paynet's answer contradicts itself (result code 1 (unsuccessful) but is_succeed true); treat the outcome as unknown and check the transaction");
     assert_eq!(
         err.response::<CaptureReversalResponse>()
             .unwrap()
@@ -241,10 +232,7 @@ async fn another_code_on_http_200_is_a_paynet_error() {
         ),
         "{err:?}"
     );
-    assert_eq!(
-        err.to_string(),
-        "Paynet refused the operation with result code 12 (no_data): İşlem bulunamadı"
-    );
+    insta::assert_snapshot!(err.to_string(), @"Paynet refused the operation with result code 12 (no_data): İşlem bulunamadı");
     assert_eq!(err.result_code(), Some(ResultCode::NoData));
     assert_eq!(
         err.response::<PreauthReversalResponse>()
@@ -261,10 +249,7 @@ async fn a_code_outside_the_table_is_kept() {
         .await
         .unwrap_err();
     assert_eq!(err.result_code(), Some(ResultCode::Other(4242)));
-    assert_eq!(
-        err.to_string(),
-        "Paynet refused the operation with result code 4242: Yeni bir hata"
-    );
+    insta::assert_snapshot!(err.to_string(), @"Paynet refused the operation with result code 4242: Yeni bir hata");
 }
 
 #[tokio::test]
@@ -317,10 +302,7 @@ async fn http_401_is_recognisable_as_wrong_credentials() {
     );
     assert_eq!(message, "API anahtarınız yanlış");
     assert!(err.is_unauthorized());
-    assert_eq!(
-        err.to_string(),
-        "Paynet refused the credentials (HTTP 401): API anahtarınız yanlış"
-    );
+    insta::assert_snapshot!(err.to_string(), @"Paynet refused the credentials (HTTP 401): API anahtarınız yanlış");
     assert_eq!(err.raw_body(), Some(fixture("error_401.json").as_slice()));
 }
 
@@ -330,10 +312,7 @@ async fn http_401_without_a_json_body_is_still_wrong_credentials() {
         .await
         .unwrap_err();
     assert!(err.is_unauthorized(), "{err:?}");
-    assert_eq!(
-        err.to_string(),
-        "Paynet refused the credentials (HTTP 401): no message"
-    );
+    insta::assert_snapshot!(err.to_string(), @"Paynet refused the credentials (HTTP 401): no message");
 }
 
 #[tokio::test]
@@ -351,10 +330,7 @@ async fn documented_error_statuses_carry_type_result_code_and_message() {
         ),
         "{err:?}"
     );
-    assert_eq!(
-        err.to_string(),
-        "Paynet answered HTTP 400 (invalid_request_error, result code 11 (bad_request)): xact_id zorunludur"
-    );
+    insta::assert_snapshot!(err.to_string(), @"Paynet answered HTTP 400 (invalid_request_error, result code 11 (bad_request)): xact_id zorunludur");
 
     let err = preauth(json(404, "error_404_no_data.json"))
         .await
@@ -383,10 +359,7 @@ async fn an_unknown_error_type_is_kept_as_text() {
         panic!("{err:?}")
     };
     assert_eq!(error_type, &ErrorType::Other("ip_restriction_error".into()));
-    assert_eq!(
-        err.to_string(),
-        "Paynet refused the credentials (HTTP 403): IP adresi tanımlı değil"
-    );
+    insta::assert_snapshot!(err.to_string(), @"Paynet refused the credentials (HTTP 403): IP adresi tanımlı değil");
 }
 
 #[tokio::test]
@@ -410,10 +383,7 @@ async fn the_softpos_400_body_carries_its_result_code_in_code() {
         ),
         "{err:?}"
     );
-    assert_eq!(
-        err.to_string(),
-        "Paynet answered HTTP 400 (no type, result code 13 (paynetj_no_session)): Oturum bulunamadı"
-    );
+    insta::assert_snapshot!(err.to_string(), @"Paynet answered HTTP 400 (no type, result code 13 (paynetj_no_session)): Oturum bulunamadı");
 }
 
 // ---- bodies that cannot be read --------------------------------------------
@@ -427,10 +397,7 @@ async fn an_html_page_from_a_proxy_is_undecodable_with_its_first_bytes() {
         matches!(err, Error::Undecodable { status: 502, .. }),
         "{err:?}"
     );
-    assert_eq!(
-        err.to_string(),
-        "Paynet's answer (HTTP 502, 150 bytes) could not be read: the body is not Paynet's error body; check the transaction"
-    );
+    insta::assert_snapshot!(err.to_string(), @"Paynet's answer (HTTP 502, 150 bytes) could not be read: the body is not Paynet's error body; check the transaction");
     assert_eq!(
         err.body_snippet().unwrap(),
         "\"<html>\\r\\n<head><title>502 Bad Gateway</title></head>\\r\\n<body>\\r\\n<center><h1>502 Bad Gateway</h1></center>\\r\\n<hr><center>nginx</center>\\r\\n</body>\\r\\n</html>\\r\\n\""
@@ -454,10 +421,7 @@ async fn an_empty_200_is_undecodable() {
     let err = capture(raw(200, b"", "application/json"))
         .await
         .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "Paynet's answer (HTTP 200, 0 bytes) could not be read: the body is empty; check the transaction"
-    );
+    insta::assert_snapshot!(err.to_string(), @"Paynet's answer (HTTP 200, 0 bytes) could not be read: the body is empty; check the transaction");
 }
 
 #[tokio::test]
@@ -508,10 +472,7 @@ async fn a_200_without_a_result_code_is_not_a_success() {
     ))
     .await
     .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "Paynet's answer (HTTP 200, 34 bytes) could not be read: the answer carries no readable result code; check the transaction"
-    );
+    insta::assert_snapshot!(err.to_string(), @"Paynet's answer (HTTP 200, 34 bytes) could not be read: the answer carries no readable result code; check the transaction");
 }
 
 #[tokio::test]
@@ -533,10 +494,7 @@ async fn an_undocumented_2xx_is_undecodable() {
     let err = capture(raw(201, b"{}", "application/json"))
         .await
         .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "Paynet's answer (HTTP 201, 2 bytes) could not be read: HTTP 201 is not an answer the spec documents for capture_reversal; check the transaction"
-    );
+    insta::assert_snapshot!(err.to_string(), @"Paynet's answer (HTTP 201, 2 bytes) could not be read: HTTP 201 is not an answer the spec documents for capture_reversal; check the transaction");
 }
 
 #[tokio::test]
@@ -555,10 +513,7 @@ async fn a_body_over_the_limit_is_refused_without_being_read_whole() {
         ),
         "{err:?}"
     );
-    assert_eq!(
-        err.to_string(),
-        "Paynet's answer (HTTP 200) is larger than the limit of 1024 bytes and was not read"
-    );
+    insta::assert_snapshot!(err.to_string(), @"Paynet's answer (HTTP 200) is larger than the limit of 1024 bytes and was not read");
 }
 
 // ---- no answer ---------------------------------------------------------------
@@ -616,10 +571,7 @@ async fn a_slow_answer_is_a_timeout_that_is_not_safe_to_retry() {
         "{err:?}"
     );
     assert!(!err.is_retry_safe());
-    assert_eq!(
-        err.to_string(),
-        "Paynet did not answer in time; the request may have reached Paynet, so check the transaction before sending it again"
-    );
+    insta::assert_snapshot!(err.to_string(), @"Paynet did not answer in time; the request may have reached Paynet, so check the transaction before sending it again");
 }
 
 // ---- the three questions ----------------------------------------------------
@@ -769,8 +721,5 @@ async fn a_redirect_is_not_followed_and_names_where_it_pointed() {
         matches!(&err, Error::Redirected { status: 308, location: Some(l) } if l == "http://10.1.2.3/steal"),
         "{err:?}"
     );
-    assert_eq!(
-        err.to_string(),
-        "Paynet answered HTTP 308, a redirect to http://10.1.2.3/steal, which was not followed; check the base URL, and the transaction"
-    );
+    insta::assert_snapshot!(err.to_string(), @"Paynet answered HTTP 308, a redirect to http://10.1.2.3/steal, which was not followed; check the base URL, and the transaction");
 }
