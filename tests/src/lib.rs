@@ -8,7 +8,7 @@
 //!   `paynet-mock` binary's tests and the simulator benchmark;
 //! - with the `client` feature (on by default): fixtures, test clients,
 //!   one helper per operation (SoftPOS included), the request shape the
-//!   snapshots record, and the benchmarks' fixed-answer server ([`bench`]).
+//!   snapshots record, and the benchmarks' fixed-answer server ([`mod@bench`]).
 //!
 //! The `xtask` tests use it without the `client` feature, so that testing
 //! the generator does not need the generated client to compile.
