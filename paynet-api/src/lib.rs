@@ -9,6 +9,7 @@
 //! `send()` fails closed: an answer that is not a success (a bank decline,
 //! a failing result code, contradictory verdicts, a 2xx without the result
 //! code its schema declares) is an `Err`, never an `Ok`.
+#![deny(missing_docs)]
 
 #[rustfmt::skip]
 #[allow(clippy::all, missing_docs, unused_imports, dead_code)]
