@@ -52,7 +52,7 @@ fn the_current_pages_and_specs_pass_clean() {
     assert_eq!(report.findings, Vec::<Finding>::new());
     assert_eq!(report.pages, 3);
     assert!(report.fields >= 38, "{}", report.fields);
-    // The declared deviations are the contradictions paynet-facts.md lists,
+    // The declared deviations are the contradictions spec/README.md lists,
     // plus money accepted as a string.
     let declared: Vec<String> = report
         .notes
