@@ -24,3 +24,36 @@ mod calls;
 
 #[cfg(feature = "client")]
 pub use calls::*;
+
+/// Asserts that `value` matches `pattern` (an optional `if` guard may
+/// follow), and shows the value (`Debug`) when it does not.
+///
+/// ```
+/// let parsed: Result<u8, _> = "300".parse::<u8>();
+/// paynet_tests::assert_matches!(parsed, Err(_));
+/// ```
+#[macro_export]
+macro_rules! assert_matches {
+    ($value:expr, $pattern:pat $(if $guard:expr)? $(,)?) => {{
+        let value = &$value;
+        assert!(
+            matches!(value, $pattern $(if $guard)?),
+            "{value:?}\ndoes not match {}",
+            stringify!($pattern $(if $guard)?)
+        );
+    }};
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn assert_matches_accepts_a_match_with_its_guard() {
+        assert_matches!(Some(3), Some(n) if *n == 3);
+    }
+
+    #[test]
+    #[should_panic(expected = "Some(4)\ndoes not match Some(n) if *n == 3")]
+    fn assert_matches_shows_the_value_and_the_pattern_on_a_mismatch() {
+        assert_matches!(Some(4), Some(n) if *n == 3);
+    }
+}

@@ -10,7 +10,7 @@ use std::process::Command;
 
 use paynet_ext::{ClientBuilder, ConfigError, Environment, SecretKey};
 use paynet_mock::{CAPTURE_EXAMPLE_XACT_ID, Config, MockServer};
-use paynet_tests::capture_reversal;
+use paynet_tests::{assert_matches, capture_reversal};
 
 /// The variable that names the case a child checks.
 const CASE: &str = "PAYNET_TEST_FROM_ENV_CASE";
@@ -79,10 +79,9 @@ async fn the_environment_configures_the_client_in_one_call() {
 async fn child() {
     let case = std::env::var(CASE).expect("run as a child, with a case");
     match case.as_str() {
-        "nothing set" => assert!(matches!(
-            ClientBuilder::from_env(),
-            Err(ConfigError::NoEnvironment)
-        )),
+        "nothing set" => {
+            assert_matches!(ClientBuilder::from_env(), Err(ConfigError::NoEnvironment))
+        }
         "unknown environment" => {
             let err = ClientBuilder::from_env().unwrap_err();
             assert_eq!(
@@ -91,10 +90,10 @@ async fn child() {
             );
         }
         "sandbox" => assert_eq!(Environment::from_env().unwrap(), Environment::Sandbox),
-        "plain http" => assert!(matches!(
+        "plain http" => assert_matches!(
             ClientBuilder::from_env(),
             Err(ConfigError::PlainHttp { .. })
-        )),
+        ),
         "a working client" => {
             let client = ClientBuilder::from_env().unwrap().build().unwrap();
             let reply = capture_reversal(&client, CAPTURE_EXAMPLE_XACT_ID)
@@ -102,22 +101,22 @@ async fn child() {
                 .unwrap();
             assert!(reply.result_code().is_success());
         }
-        "a blank key" => assert!(matches!(
+        "a blank key" => assert_matches!(
             ClientBuilder::from_env(),
             Err(ConfigError::InvalidSecretKey(_))
-        )),
+        ),
         "no key" => {
-            assert!(matches!(
+            assert_matches!(
                 SecretKey::from_env(),
                 Err(ConfigError::MissingVariable("PAYNET_SECRET_KEY"))
-            ));
+            );
             // Without a key the client still builds (SoftPOS needs none) but
             // will not send a classic call.
             let keyless = ClientBuilder::from_env().unwrap().build().unwrap();
             let err = capture_reversal(&keyless, CAPTURE_EXAMPLE_XACT_ID)
                 .await
                 .unwrap_err();
-            assert!(matches!(err, paynet_ext::Error::InvalidRequest { .. }));
+            assert_matches!(err, paynet_ext::Error::InvalidRequest { .. });
         }
         other => panic!("unknown case {other:?}"),
     }

@@ -8,7 +8,8 @@ use std::time::Duration;
 use paynet_api::types::{CaptureReversalResponse, InitReversalResponse, PreauthReversalResponse};
 use paynet_ext::{Error, ErrorType, Reply, ResultCode};
 use paynet_tests::{
-    SESSION, builder, capture_reversal, client, fixture, init_reversal, preauth_reversal,
+    SESSION, assert_matches, builder, capture_reversal, client, fixture, init_reversal,
+    preauth_reversal,
 };
 use rust_decimal::Decimal;
 use wiremock::matchers::any;
@@ -194,16 +195,13 @@ async fn the_vendor_example_with_code_1_and_is_succeed_true_is_never_a_success()
     let err = capture(json(200, "capture_reversal_example.json"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Inconsistent {
-                code: ResultCode::Unsuccessful,
-                is_succeed: true,
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::Inconsistent {
+            code: ResultCode::Unsuccessful,
+            is_succeed: true,
+            ..
+        }
     );
     insta::assert_snapshot!(err.to_string(), @"Paynet's answer contradicts itself (result code 1 (unsuccessful) but is_succeed true); treat the outcome as unknown and check the transaction");
     assert_eq!(
@@ -222,15 +220,12 @@ async fn another_code_on_http_200_is_a_paynet_error() {
     let err = preauth(json(200, "preauth_reversal_no_data.json"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Paynet {
-                code: ResultCode::NoData,
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::Paynet {
+            code: ResultCode::NoData,
+            ..
+        }
     );
     insta::assert_snapshot!(err.to_string(), @"Paynet refused the operation with result code 12 (no_data): İşlem bulunamadı");
     assert_eq!(err.result_code(), Some(ResultCode::NoData));
@@ -262,16 +257,13 @@ async fn code_7_on_http_200_counts_as_refused_credentials() {
     .await
     .unwrap_err();
     // The same refusal is the same variant whatever the status: code 7.
-    assert!(
-        matches!(
-            err,
-            Error::Unauthorized {
-                status: 200,
-                result_code: Some(ResultCode::Unauthorized),
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::Unauthorized {
+            status: 200,
+            result_code: Some(ResultCode::Unauthorized),
+            ..
+        }
     );
     assert!(err.is_unauthorized());
     assert!(err.is_refusal());
@@ -318,34 +310,28 @@ async fn http_401_without_a_json_body_is_still_wrong_credentials() {
 #[tokio::test]
 async fn documented_error_statuses_carry_type_result_code_and_message() {
     let err = capture(json(400, "error_400.json")).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Http {
-                status: 400,
-                error_type: ErrorType::InvalidRequestError,
-                result_code: Some(ResultCode::BadRequest),
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::Http {
+            status: 400,
+            error_type: ErrorType::InvalidRequestError,
+            result_code: Some(ResultCode::BadRequest),
+            ..
+        }
     );
     insta::assert_snapshot!(err.to_string(), @"Paynet answered HTTP 400 (invalid_request_error, result code 11 (bad_request)): xact_id zorunludur");
 
     let err = preauth(json(404, "error_404_no_data.json"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Http {
-                status: 404,
-                error_type: ErrorType::NoDataError,
-                result_code: Some(ResultCode::NoData),
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::Http {
+            status: 404,
+            error_type: ErrorType::NoDataError,
+            result_code: Some(ResultCode::NoData),
+            ..
+        }
     );
 }
 
@@ -365,23 +351,20 @@ async fn an_unknown_error_type_is_kept_as_text() {
 #[tokio::test]
 async fn an_undocumented_status_with_the_error_body_is_mapped_the_same_way() {
     let err = capture(json(405, "error_400.json")).await.unwrap_err();
-    assert!(matches!(err, Error::Http { status: 405, .. }), "{err:?}");
+    assert_matches!(err, Error::Http { status: 405, .. });
 }
 
 #[tokio::test]
 async fn the_softpos_400_body_carries_its_result_code_in_code() {
     let err = softpos(json(400, "softpos_400.json")).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Http {
-                status: 400,
-                error_type: ErrorType::Missing,
-                result_code: Some(ResultCode::PaynetjNoSession),
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::Http {
+            status: 400,
+            error_type: ErrorType::Missing,
+            result_code: Some(ResultCode::PaynetjNoSession),
+            ..
+        }
     );
     insta::assert_snapshot!(err.to_string(), @"Paynet answered HTTP 400 (no type, result code 13 (paynetj_no_session)): Oturum bulunamadı");
 }
@@ -393,10 +376,7 @@ async fn an_html_page_from_a_proxy_is_undecodable_with_its_first_bytes() {
     let err = capture(raw(502, &fixture("html_502.html"), "text/html"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, Error::Undecodable { status: 502, .. }),
-        "{err:?}"
-    );
+    assert_matches!(err, Error::Undecodable { status: 502, .. });
     insta::assert_snapshot!(err.to_string(), @"Paynet's answer (HTTP 502, 150 bytes) could not be read: the body is not Paynet's error body; check the transaction");
     assert_eq!(
         err.body_snippet().unwrap(),
@@ -410,10 +390,7 @@ async fn html_on_a_documented_status_is_undecodable_too() {
     let err = capture(raw(400, b"<html>bad</html>", "text/html"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, Error::Undecodable { status: 400, .. }),
-        "{err:?}"
-    );
+    assert_matches!(err, Error::Undecodable { status: 400, .. });
 }
 
 #[tokio::test]
@@ -460,7 +437,7 @@ async fn a_200_of_the_wrong_shape_is_undecodable() {
     let err = capture(raw(200, b"[1,2]", "application/json"))
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Undecodable { .. }), "{err:?}");
+    assert_matches!(err, Error::Undecodable { .. });
 }
 
 #[tokio::test]
@@ -502,16 +479,13 @@ async fn a_body_over_the_limit_is_refused_without_being_read_whole() {
     let server = answering(raw(200, &vec![b' '; 64 * 1024], "application/json")).await;
     let client = builder(&server.uri()).max_body_bytes(1024).build().unwrap();
     let err = capture_reversal(&client, "xk_1").await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::BodyTooLarge {
-                status: 200,
-                limit: 1024,
-                declared: Some(65536)
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::BodyTooLarge {
+            status: 200,
+            limit: 1024,
+            declared: Some(65536)
+        }
     );
     insta::assert_snapshot!(err.to_string(), @"Paynet's answer (HTTP 200) is larger than the limit of 1024 bytes and was not read");
 }
@@ -525,15 +499,12 @@ async fn a_refused_connection_is_a_transport_error_that_is_safe_to_retry() {
     drop(listener);
     let client = client(&base);
     let err = capture_reversal(&client, "xk_1").await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Transport {
-                retry_safe: true,
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::Transport {
+            retry_safe: true,
+            ..
+        }
     );
     assert!(err.is_retry_safe());
     assert!(!err.is_outcome_unknown());
@@ -560,15 +531,12 @@ async fn a_slow_answer_is_a_timeout_that_is_not_safe_to_retry() {
         .build()
         .unwrap();
     let err = capture_reversal(&client, "xk_1").await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Timeout {
-                retry_safe: false,
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::Timeout {
+            retry_safe: false,
+            ..
+        }
     );
     assert!(!err.is_retry_safe());
     insta::assert_snapshot!(err.to_string(), @"Paynet did not answer in time; the request may have reached Paynet, so check the transaction before sending it again");
@@ -717,9 +685,6 @@ async fn a_redirect_is_not_followed_and_names_where_it_pointed() {
         capture(ResponseTemplate::new(308).insert_header("location", "http://10.1.2.3/steal"))
             .await
             .unwrap_err();
-    assert!(
-        matches!(&err, Error::Redirected { status: 308, location: Some(l) } if l == "http://10.1.2.3/steal"),
-        "{err:?}"
-    );
+    assert_matches!(&err, Error::Redirected { status: 308, location: Some(l) } if l == "http://10.1.2.3/steal");
     insta::assert_snapshot!(err.to_string(), @"Paynet answered HTTP 308, a redirect to http://10.1.2.3/steal, which was not followed; check the base URL, and the transaction");
 }

@@ -8,7 +8,8 @@
 
 use paynet_ext::{ClientBuilder, SessionKey};
 use paynet_tests::{
-    SESSION, capture_reversal, client, fixture, init_reversal_with, preauth_reversal, shape,
+    SESSION, assert_matches, capture_reversal, client, fixture, init_reversal_with,
+    preauth_reversal, shape,
 };
 use serde_json::Value;
 use wiremock::matchers::any;
@@ -132,10 +133,7 @@ async fn an_xact_id_over_100_characters_is_not_sent() {
     let client = client(&server.uri());
     let long = "x".repeat(101);
     let err = preauth_reversal(&client, long.as_str()).await.unwrap_err();
-    assert!(
-        matches!(err, paynet_ext::Error::InvalidRequest { .. }),
-        "{err:?}"
-    );
+    assert_matches!(err, paynet_ext::Error::InvalidRequest { .. });
     assert!(
         err.to_string().contains("longer than 100 characters"),
         "{err}"

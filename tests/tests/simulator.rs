@@ -10,7 +10,7 @@ use paynet_mock::{
     CAPTURE_EXAMPLE_XACT_ID, Config, MockServer, PREAUTH_EXAMPLE_XACT_ID, TRIGGERS, Transaction,
 };
 use paynet_tests::{
-    capture_reversal as capture, init_reversal_with, preauth_reversal as preauth,
+    assert_matches, capture_reversal as capture, init_reversal_with, preauth_reversal as preauth,
     simulator_client as client,
 };
 use serde_json::{Value, json};
@@ -55,16 +55,13 @@ async fn capture_reversal_reverses_once_then_says_duplicate() {
     assert!(mock.transaction(CAPTURE_EXAMPLE_XACT_ID).unwrap().reversed);
 
     let err = capture(&client, CAPTURE_EXAMPLE_XACT_ID).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Paynet {
-                code: ResultCode::DuplicateData,
-                status: 200,
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::Paynet {
+            code: ResultCode::DuplicateData,
+            status: 200,
+            ..
+        }
     );
 }
 
@@ -98,17 +95,14 @@ async fn reversing_the_wrong_kind_says_wrong_transaction_type_and_changes_nothin
 async fn an_unknown_transaction_is_a_404_no_data_error() {
     let mock = mock().await;
     let err = capture(&client(&mock), "xk_unknown").await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Http {
-                status: 404,
-                error_type: ErrorType::NoDataError,
-                result_code: Some(ResultCode::NoData),
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::Http {
+            status: 404,
+            error_type: ErrorType::NoDataError,
+            result_code: Some(ResultCode::NoData),
+            ..
+        }
     );
     let err = preauth(&client(&mock), "xk_unknown").await.unwrap_err();
     assert_eq!(err.status(), Some(404));
@@ -158,16 +152,13 @@ async fn softpos_starts_a_reversal_without_reversing_anything() {
         .unwrap_err();
     assert_eq!(code_of(&err), Some(ResultCode::DuplicateData));
     let err = softpos(&client, &session, "enc_unknown").await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Http {
-                status: 400,
-                result_code: Some(ResultCode::NoData),
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::Http {
+            status: 400,
+            result_code: Some(ResultCode::NoData),
+            ..
+        }
     );
 }
 
@@ -198,17 +189,14 @@ async fn a_wrong_secret_key_is_unauthorized() {
         .build()
         .unwrap();
     let err = capture(&client, CAPTURE_EXAMPLE_XACT_ID).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Unauthorized {
-                status: 401,
-                error_type: ErrorType::AuthorizationError,
-                result_code: Some(ResultCode::Unauthorized),
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::Unauthorized {
+            status: 401,
+            error_type: ErrorType::AuthorizationError,
+            result_code: Some(ResultCode::Unauthorized),
+            ..
+        }
     );
     assert!(!mock.transaction(CAPTURE_EXAMPLE_XACT_ID).unwrap().reversed);
 }
@@ -220,17 +208,14 @@ async fn a_wrong_session_key_is_refused_like_a_wrong_secret_key() {
         .await
         .unwrap_err();
     // The SoftPOS 400 body with code 7 is the same refusal as a classic 401.
-    assert!(
-        matches!(
-            err,
-            Error::Unauthorized {
-                status: 400,
-                result_code: Some(ResultCode::Unauthorized),
-                error_type: ErrorType::Missing,
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::Unauthorized {
+            status: 400,
+            result_code: Some(ResultCode::Unauthorized),
+            error_type: ErrorType::Missing,
+            ..
+        }
     );
     assert!(err.is_unauthorized());
 }
