@@ -21,5 +21,5 @@ pub mod runtime;
 pub mod wire;
 
 pub use generated::*;
-pub use generated_operations::{headers, schemes};
+pub use generated_operations::{headers, schemes, visit_answers};
 pub use runtime::{PaynetRequest, RawExchange, RawOutcome};

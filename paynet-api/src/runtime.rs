@@ -91,6 +91,16 @@ pub trait Verdict {
         Self: Sized;
 }
 
+/// Something generic over the operations' 2xx answer types; see
+/// [`crate::visit_answers`].
+pub trait AnswerVisitor {
+    /// Called once per operation with its answer type.
+    fn visit<T: Verdict + DeserializeOwned + Send + Sync + 'static>(
+        &mut self,
+        operation_id: &'static str,
+    );
+}
+
 /// A request builder of the generated client. `cargo xtask generate`
 /// implements it for every operation's builder (`client.capture_reversal()`
 /// and the rest), so that code generic over operations (`paynet-ext`'s

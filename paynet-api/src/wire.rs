@@ -141,6 +141,20 @@ fn parse_integer(text: &str) -> Option<i64> {
     text.trim().parse().ok()
 }
 
+/// How many significant digits a JSON number keeps exactly through an f64.
+const EXACT_DIGITS: usize = 15;
+
+fn significant_digits(text: &str) -> usize {
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    let trimmed = digits.trim_start_matches('0');
+    let trimmed = if text.contains('.') {
+        trimmed
+    } else {
+        trimmed.trim_end_matches('0')
+    };
+    trimmed.len().max(1)
+}
+
 /// An exact amount of money in Turkish lira (tutar), from a JSON number or a
 /// numeric string. Serialized as a string, so that it stays exact wherever
 /// it goes next.
@@ -276,7 +290,18 @@ impl<'de> Deserialize<'de> for Amount {
             Scalar::UInt(n) => Ok(Amount(Decimal::from(n))),
             // `Display` of an f64 is the shortest text that reads back as
             // the same f64, without an exponent: 14.65 prints as "14.65".
-            Scalar::Float(n) => with_stack_text(n, parse),
+            // Up to 15 significant digits that text is the one that was
+            // sent; beyond, the JSON number may have lost digits on its way
+            // through the f64, and a rounded amount is never reported.
+            Scalar::Float(n) => with_stack_text(n, |text| {
+                if significant_digits(text) > EXACT_DIGITS {
+                    Err(de::Error::custom(format_args!(
+                        "the amount {text} has more than {EXACT_DIGITS} significant digits as a JSON number, so it may not be exact; Paynet must send it as a string"
+                    )))
+                } else {
+                    parse(text)
+                }
+            }),
             Scalar::NumberText(text) | Scalar::Str(text) => parse(&text),
             other @ Scalar::Bool(_) => Err(de::Error::custom(format_args!(
                 "expected an amount, found {}",
@@ -567,59 +592,93 @@ impl JsonSchema for Text {
     }
 }
 
-/// A date and time as Paynet sends it: Turkish local time with no UTC
-/// offset (`2016-04-07T15:33:09.543`). A value that does carry an offset is
-/// accepted and keeps it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// A date and time as Paynet sends it, kept as the text that arrived, with
+/// its parsed value when the text is in a layout this crate knows.
+///
+/// The spec documents these fields as plain strings, so every string is
+/// accepted: a layout nobody expected must not turn an answer into an
+/// unreadable one. Known layouts: ISO 8601 without an offset (Turkish local
+/// time, `2016-04-07T15:33:09.543`, also with a space for the `T`), RFC 3339
+/// with an offset, and the Turkish `07.04.2016 15:33:09` (day first).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct LocalDateTime {
-    /// The wall-clock time as sent.
-    pub local: chrono::NaiveDateTime,
-    /// The UTC offset, when the value carried one.
-    pub offset: Option<chrono::FixedOffset>,
+    text: String,
+    parsed: Option<(chrono::NaiveDateTime, Option<chrono::FixedOffset>)>,
+}
+
+impl LocalDateTime {
+    /// The text as Paynet sent it.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The wall-clock time, when the text is in a known layout.
+    pub fn local(&self) -> Option<chrono::NaiveDateTime> {
+        self.parsed.map(|(local, _)| local)
+    }
+
+    /// The UTC offset, when the text carried one.
+    pub fn offset(&self) -> Option<chrono::FixedOffset> {
+        self.parsed.and_then(|(_, offset)| offset)
+    }
+
+    /// Whether the text is in a known layout ([`LocalDateTime::local`] is
+    /// `Some`).
+    pub fn is_parsed(&self) -> bool {
+        self.parsed.is_some()
+    }
+
+    /// Reads `text` in the known layouts; any other text is kept unparsed.
+    pub fn new(text: impl Into<String>) -> Self {
+        let text = text.into();
+        let parsed = parse_date_time(text.trim());
+        LocalDateTime { text, parsed }
+    }
+}
+
+fn parse_date_time(s: &str) -> Option<(chrono::NaiveDateTime, Option<chrono::FixedOffset>)> {
+    // chrono's own parser of `%Y-%m-%dT%H:%M:%S%.f`, without reading a
+    // format string on every call: the layout Paynet documents, tried first.
+    if let Ok(local) = s.parse::<chrono::NaiveDateTime>() {
+        return Some((local, None));
+    }
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Some((t.naive_local(), Some(*t.offset())));
+    }
+    [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%d.%m.%Y %H:%M:%S%.f",
+        "%d.%m.%Y %H:%M",
+    ]
+    .iter()
+    .find_map(|layout| chrono::NaiveDateTime::parse_from_str(s, layout).ok())
+    .map(|local| (local, None))
 }
 
 impl FromStr for LocalDateTime {
-    type Err = chrono::ParseError;
+    type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let s = s.trim();
-        // chrono's own parser of `%Y-%m-%dT%H:%M:%S%.f`, without reading a
-        // format string on every call.
-        match s.parse::<chrono::NaiveDateTime>() {
-            Ok(local) => Ok(LocalDateTime {
-                local,
-                offset: None,
-            }),
-            Err(naive_error) => chrono::DateTime::parse_from_rfc3339(s)
-                .map(|t| LocalDateTime {
-                    local: t.naive_local(),
-                    offset: Some(*t.offset()),
-                })
-                .map_err(|_| naive_error),
-        }
+        Ok(LocalDateTime::new(s))
     }
 }
 
 impl fmt::Display for LocalDateTime {
+    /// The text as it arrived.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.local.format("%Y-%m-%dT%H:%M:%S%.f"))?;
-        match self.offset {
-            Some(offset) => write!(f, "{offset}"),
-            None => Ok(()),
-        }
+        f.write_str(&self.text)
     }
 }
 
 impl<'de> Deserialize<'de> for LocalDateTime {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = Cow::<'de, str>::deserialize(deserializer)?;
-        text.parse()
-            .map_err(|e| de::Error::custom(format_args!("invalid date-time {text:?}: {e}")))
+        Ok(LocalDateTime::new(text.into_owned()))
     }
 }
 
 impl Serialize for LocalDateTime {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        serializer.serialize_str(&self.text)
     }
 }
 
@@ -629,7 +688,7 @@ impl JsonSchema for LocalDateTime {
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({
-            "description": "A date and time, Turkish local time without a UTC offset unless one is given.",
+            "description": "A date and time, usually Turkish local time without a UTC offset; any text is kept.",
             "type": "string"
         })
     }
@@ -716,15 +775,27 @@ mod tests {
     }
 
     #[test]
-    fn dates_decode_without_and_with_an_offset() {
+    fn dates_decode_in_every_known_layout_and_keep_any_other_text() {
         let d: LocalDateTime = from_str("\"2016-04-07T15:33:09.543\"").unwrap();
-        assert_eq!(d.offset, None);
+        assert_eq!(d.offset(), None);
+        assert_eq!(d.local().unwrap().to_string(), "2016-04-07 15:33:09.543");
         assert_eq!(d.to_string(), "2016-04-07T15:33:09.543");
-        let d: LocalDateTime = from_str("\"2016-04-07T15:33:09\"").unwrap();
-        assert_eq!(d.to_string(), "2016-04-07T15:33:09");
         let d: LocalDateTime = from_str("\"2016-04-07T15:33:09.543+03:00\"").unwrap();
-        assert_eq!(d.offset.map(|o| o.local_minus_utc()), Some(3 * 3600));
-        assert_eq!(d.to_string(), "2016-04-07T15:33:09.543+03:00");
-        assert!(from_str::<LocalDateTime>("\"yesterday\"").is_err());
+        assert_eq!(d.offset().map(|o| o.local_minus_utc()), Some(3 * 3600));
+        for turkish in ["07.04.2016 15:33:09", "2016-04-07 15:33:09"] {
+            let d = LocalDateTime::new(turkish);
+            assert_eq!(
+                d.local().unwrap().to_string(),
+                "2016-04-07 15:33:09",
+                "{turkish}"
+            );
+            assert_eq!(d.as_str(), turkish);
+        }
+        // Any other string is what the spec allows: kept, not refused.
+        let d: LocalDateTime = from_str("\"yesterday\"").unwrap();
+        assert!(!d.is_parsed());
+        assert_eq!(d.as_str(), "yesterday");
+        assert_eq!(to_value(&d).unwrap(), json!("yesterday"));
+        assert!(from_str::<LocalDateTime>("12").is_err(), "not a string");
     }
 }

@@ -12,14 +12,19 @@ use crate::credentials::SecretKey;
 /// The scheme name of the merchant secret key in `spec/paynet.json`.
 const SECRET_KEY_SCHEME: &str = paynet_api::schemes::SECRET_KEY;
 
-/// Why a client could not be built. Messages never contain a key.
-#[derive(Debug, thiserror::Error)]
+/// Why a client could not be built. Messages never contain a key, and a
+/// base URL is shown with any user name and password replaced by
+/// `[redacted]`.
+///
+/// Its `Debug` is its sentence too, so that `main` returning one prints
+/// `Error: set PAYNET_ENV to ...`, not `Error: NoEnvironment`.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// A base URL that does not parse, or is not http(s).
     #[error("the base URL {url:?} is not usable: {reason}")]
     InvalidUrl {
-        /// The URL as given.
+        /// The URL as given, user info redacted.
         url: String,
         /// What is wrong with it.
         reason: String,
@@ -29,10 +34,21 @@ pub enum ConfigError {
         "the base URL {url:?} uses plain http to a host that is not loopback; Paynet only answers over https, and a secret key must not cross a network unencrypted"
     )]
     PlainHttp {
-        /// The URL as given.
+        /// The URL as given, user info redacted.
         url: String,
     },
-    /// `PAYNET_ENV` holds something other than `production` or `sandbox`.
+    /// A base URL with a user name or password (`https://user:pass@host`).
+    /// Paynet takes credentials in headers only, and a URL is printed,
+    /// logged and copied far more freely than a key.
+    #[error(
+        "the base URL {url:?} carries a user name or password; Paynet takes credentials in headers only: give the secret key with ClientBuilder::secret_key"
+    )]
+    CredentialsInUrl {
+        /// The URL as given, user info redacted.
+        url: String,
+    },
+    /// `PAYNET_ENV` holds something other than `production` or `sandbox`
+    /// (aliases such as `prod`, `live` or `test` included).
     #[error("PAYNET_ENV is {value:?}; expected production or sandbox")]
     UnknownEnvironment {
         /// The value found.
@@ -57,8 +73,15 @@ pub enum ConfigError {
     HttpClient(#[source] reqwest::Error),
 }
 
+impl fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
 /// A Paynet environment.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Environment {
     /// Production (Canlı Sistem), `https://api.paynet.com.tr`: real money.
     Production,
@@ -74,7 +97,7 @@ impl fmt::Debug for Environment {
         match self {
             Environment::Production => f.write_str("Production"),
             Environment::Sandbox => f.write_str("Sandbox"),
-            Environment::Custom(url) => write!(f, "Custom({})", url.as_str()),
+            Environment::Custom(url) => write!(f, "Custom({})", redact_userinfo(url.as_str())),
         }
     }
 }
@@ -86,30 +109,33 @@ impl Environment {
     pub const SANDBOX_URL: &'static str = "https://pts-api.paynet.com.tr";
 
     /// A custom base URL, checked: http(s) only, plain http only to loopback
-    /// (`localhost`, `127.0.0.0/8`, `[::1]`).
+    /// (`localhost`, `127.0.0.0/8`, `[::1]`), no user name or password, no
+    /// query or fragment.
     pub fn custom(url: &str) -> Result<Self, ConfigError> {
+        let shown = redact_userinfo(url);
         let parsed = Url::parse(url).map_err(|e| ConfigError::InvalidUrl {
-            url: url.to_string(),
+            url: shown.clone(),
             reason: e.to_string(),
         })?;
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            return Err(ConfigError::CredentialsInUrl { url: shown });
+        }
         match parsed.scheme() {
             "https" => {}
             "http" if is_loopback(&parsed) => {}
             "http" => {
-                return Err(ConfigError::PlainHttp {
-                    url: url.to_string(),
-                });
+                return Err(ConfigError::PlainHttp { url: shown });
             }
             other => {
                 return Err(ConfigError::InvalidUrl {
-                    url: url.to_string(),
+                    url: shown,
                     reason: format!("the scheme {other:?} is not http or https"),
                 });
             }
         }
         if parsed.query().is_some() || parsed.fragment().is_some() {
             return Err(ConfigError::InvalidUrl {
-                url: url.to_string(),
+                url: shown,
                 reason: "a base URL takes no query or fragment".to_string(),
             });
         }
@@ -118,8 +144,9 @@ impl Environment {
 
     /// Reads `PAYNET_BASE_URL` (any server, checked as by
     /// [`Environment::custom`]) or else `PAYNET_ENV` (`production` or
-    /// `sandbox`). Neither set is an error: the client never picks an
-    /// environment, least of all production, on its own.
+    /// `sandbox`, in any case; nothing else, not even `prod` or `test`).
+    /// Neither set is an error: the client never picks an environment,
+    /// least of all production, on its own or from a guess.
     pub fn from_env() -> Result<Self, ConfigError> {
         if let Ok(url) = std::env::var("PAYNET_BASE_URL") {
             return Environment::custom(url.trim());
@@ -127,6 +154,15 @@ impl Environment {
         match std::env::var("PAYNET_ENV") {
             Ok(value) => value.parse(),
             Err(_) => Err(ConfigError::NoEnvironment),
+        }
+    }
+
+    /// Whether the base URL names this machine (`localhost`, `127.0.0.0/8`,
+    /// `[::1]`).
+    fn is_loopback(&self) -> bool {
+        match self {
+            Environment::Production | Environment::Sandbox => false,
+            Environment::Custom(url) => is_loopback(url),
         }
     }
 
@@ -144,12 +180,27 @@ impl std::str::FromStr for Environment {
     type Err = ConfigError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_lowercase().as_str() {
-            "production" | "prod" | "live" => Ok(Environment::Production),
-            "sandbox" | "test" => Ok(Environment::Sandbox),
+            // No aliases: a value that merely looks like one of these names
+            // (`prod`, `live`, `test`) could be a typo for the other, and a
+            // payment client must never guess production.
+            "production" => Ok(Environment::Production),
+            "sandbox" => Ok(Environment::Sandbox),
             _ => Err(ConfigError::UnknownEnvironment {
                 value: s.to_string(),
             }),
         }
+    }
+}
+
+/// `url` with everything between `scheme://` and the last `@` replaced by
+/// `[redacted]`. Textual, so that it also covers a URL that does not parse
+/// (a password may hold characters that end the host early); an `@` later
+/// in the path costs some of the path, never the password.
+fn redact_userinfo(url: &str) -> String {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    match url[start..].rfind('@') {
+        Some(at) => format!("{}[redacted]{}", &url[..start], &url[start + at..]),
+        None => url.to_string(),
     }
 }
 
@@ -169,7 +220,10 @@ fn is_loopback(url: &Url) -> bool {
 /// `User-Agent`, body limit.
 ///
 /// Defaults: connect timeout 10 s, whole-request timeout 30 s, bodies up to
-/// 1 MiB, `User-Agent: paynet-ext/<version>`.
+/// 1 MiB, `User-Agent: paynet-ext/<version>`. The client never follows a
+/// redirect (a 3xx is [`crate::Error::Redirected`]), and never sends a request
+/// for a loopback base URL through a proxy from the environment; an https
+/// base URL may use one.
 #[derive(Debug, Clone)]
 pub struct ClientBuilder {
     environment: Environment,
@@ -200,15 +254,21 @@ impl ClientBuilder {
         }
     }
 
-    /// A builder from the environment: [`Environment::from_env`], and
-    /// `PAYNET_SECRET_KEY` when set (a client for SoftPOS operations alone
-    /// needs none).
+    /// A builder from the environment: [`Environment::from_env`] and
+    /// `PAYNET_SECRET_KEY`, which must be set: without it, the first classic
+    /// call would fail instead. A client for the SoftPOS operations alone
+    /// comes from [`ClientBuilder::from_env_without_secret_key`].
     pub fn from_env() -> Result<Self, ConfigError> {
-        let mut builder = ClientBuilder::new(Environment::from_env()?);
-        if std::env::var_os(SecretKey::ENV).is_some() {
-            builder = builder.secret_key(SecretKey::from_env()?);
-        }
-        Ok(builder)
+        Ok(Self::from_env_without_secret_key()?.secret_key(SecretKey::from_env()?))
+    }
+
+    /// A builder from [`Environment::from_env`] alone, with no secret key:
+    /// for a service that calls only the operations that need none (the
+    /// SoftPOS operations, which take the mobile session key per call).
+    /// `PAYNET_SECRET_KEY` is not read, even when set; a classic operation
+    /// on the client is refused before anything is sent.
+    pub fn from_env_without_secret_key() -> Result<Self, ConfigError> {
+        Ok(ClientBuilder::new(Environment::from_env()?))
     }
 
     /// The merchant secret key, for the operations whose spec requires it.
@@ -236,26 +296,56 @@ impl ClientBuilder {
         self
     }
 
-    /// Use this reqwest client (its own timeouts, proxy, TLS roots and
-    /// `User-Agent` then apply instead of this builder's).
+    /// Use this reqwest client instead of the builder's own: its timeouts,
+    /// TLS roots, `User-Agent`, proxies and redirect policy then apply, and
+    /// none of them can be read back from a `reqwest::Client` to be checked.
+    /// So build it as the builder's own is built:
+    ///
+    /// - `.redirect(reqwest::redirect::Policy::none())`: reqwest follows
+    ///   redirects by default, and on a 307 or 308 sends the reversal again,
+    ///   `Session-Key` included, to wherever it points;
+    /// - `.no_proxy()` when the base URL is loopback: reqwest otherwise sends
+    ///   a plain-http request, secret key included, to the proxy named in
+    ///   `HTTP_PROXY`.
+    ///
+    /// Without this method the builder's own client does both.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
     }
 
-    /// Builds the client.
+    /// Builds the client. A base URL is checked again as by
+    /// [`Environment::custom`], since `Environment::Custom` can be made by
+    /// hand.
     pub fn build(self) -> Result<paynet_api::Client, ConfigError> {
+        // `Environment::Custom` can be built by hand, past the checks of
+        // `Environment::custom`: a URL with a password or plain http to
+        // another host never becomes a client.
+        if let Environment::Custom(url) = &self.environment {
+            Environment::custom(url.as_str())?;
+        }
         let http = match self.http_client {
             Some(client) => client,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout)
-                .timeout(self.timeout)
-                .user_agent(Self::USER_AGENT)
-                // A redirect is never followed: a 307/308 would send the
-                // operation a second time, to another address.
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(ConfigError::HttpClient)?,
+            None => {
+                let builder = reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout)
+                    .timeout(self.timeout)
+                    .user_agent(Self::USER_AGENT)
+                    // A 307 or 308 would make reqwest send the reversal again
+                    // to wherever it points (and `Session-Key` with it, to any
+                    // host): every request goes to the base URL, once.
+                    .redirect(reqwest::redirect::Policy::none());
+                // reqwest takes proxies from `HTTP_PROXY` and friends and does
+                // not exempt loopback: a plain-http simulator's `Authorization`
+                // would cross to the proxy in clear text. An https base URL
+                // may go through one (it then sees only a `CONNECT`).
+                let builder = if self.environment.is_loopback() {
+                    builder.no_proxy()
+                } else {
+                    builder
+                };
+                builder.build().map_err(ConfigError::HttpClient)?
+            }
         };
         let mut state = ClientState::default().with_max_body_bytes(self.max_body_bytes);
         if let Some(key) = &self.secret_key {
@@ -293,10 +383,40 @@ mod tests {
             "production".parse::<Environment>().unwrap(),
             Environment::Production
         );
+        assert_eq!(
+            " PRODUCTION\n".parse::<Environment>().unwrap(),
+            Environment::Production
+        );
         let err = "staging".parse::<Environment>().unwrap_err();
         assert_eq!(
             err.to_string(),
             "PAYNET_ENV is \"staging\"; expected production or sandbox"
+        );
+        for alias in ["prod", "live", "test", "sand", "production-eu", ""] {
+            assert!(
+                matches!(
+                    alias.parse::<Environment>(),
+                    Err(ConfigError::UnknownEnvironment { .. })
+                ),
+                "{alias:?} was accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn a_config_error_debugs_as_its_sentence() {
+        // What `main` returning `Err(ConfigError)` prints after `Error: `.
+        for err in [
+            ConfigError::NoEnvironment,
+            ConfigError::MissingVariable("PAYNET_SECRET_KEY"),
+            "prod".parse::<Environment>().unwrap_err(),
+        ] {
+            assert_eq!(format!("{err:?}"), err.to_string());
+            assert_eq!(format!("{err:#?}"), err.to_string());
+        }
+        assert_eq!(
+            format!("{:?}", ConfigError::MissingVariable("PAYNET_SECRET_KEY")),
+            "the environment variable PAYNET_SECRET_KEY is not set"
         );
     }
 
@@ -334,6 +454,49 @@ mod tests {
         assert!(matches!(
             Environment::custom("not a url"),
             Err(ConfigError::InvalidUrl { .. })
+        ));
+    }
+
+    #[test]
+    fn a_base_url_with_user_info_is_refused_without_repeating_it() {
+        for url in [
+            "https://merchant:hunter2@paynet.example.com",
+            "https://merchant@paynet.example.com",
+            "https://:hunter2@paynet.example.com",
+            "http://merchant:hunter2@127.0.0.1:8080",
+        ] {
+            let err = Environment::custom(url).unwrap_err();
+            assert!(
+                matches!(err, ConfigError::CredentialsInUrl { .. }),
+                "{url}: {err}"
+            );
+            assert!(!err.to_string().contains("hunter2"), "{err}");
+            assert!(!err.to_string().contains("merchant"), "{err}");
+        }
+        assert_eq!(
+            Environment::custom("https://merchant:hunter2@paynet.example.com")
+                .unwrap_err()
+                .to_string(),
+            "the base URL \"https://[redacted]@paynet.example.com\" carries a user name or password; Paynet takes credentials in headers only: give the secret key with ClientBuilder::secret_key"
+        );
+        // Other refusals redact it too, even of a URL that does not parse.
+        assert_eq!(
+            redact_userinfo("https://u:p/ss@host:1/base"),
+            "https://[redacted]@host:1/base"
+        );
+        assert_eq!(redact_userinfo("u:p@host"), "[redacted]@host");
+        assert_eq!(redact_userinfo("https://host/x"), "https://host/x");
+        let err = Environment::custom("http://u:hunter2@10.0.0.5").unwrap_err();
+        assert!(!format!("{err} {err:?}").contains("hunter2"), "{err:?}");
+        // A hand-made environment prints and builds no better.
+        let by_hand = Environment::Custom(Url::parse("https://u:hunter2@example.com").unwrap());
+        assert_eq!(
+            format!("{by_hand:?}"),
+            "Custom(https://[redacted]@example.com/)"
+        );
+        assert!(matches!(
+            ClientBuilder::new(by_hand).build(),
+            Err(ConfigError::CredentialsInUrl { .. })
         ));
     }
 

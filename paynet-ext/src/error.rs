@@ -96,12 +96,33 @@ impl fmt::Display for DeclineReason {
 
 /// The decoded response of a call that did not succeed, kept whole for the
 /// caller: [`Error::response`] gives it back as the generated type.
-pub struct DecodedResponse(pub(crate) Box<dyn Any + Send + Sync>);
+pub struct DecodedResponse {
+    pub(crate) value: Box<dyn Any + Send + Sync>,
+    pub(crate) undecoded: Vec<UndecodedField>,
+}
 
 impl fmt::Debug for DecodedResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("DecodedResponse(..)")
+        let fields: Vec<&str> = self.undecoded.iter().map(|u| u.field.as_str()).collect();
+        f.debug_struct("DecodedResponse")
+            .field("undecoded", &fields)
+            .finish_non_exhaustive()
     }
+}
+
+/// A field of an answer that did not decode as its type, left out of the
+/// decoded response so that the verdict (`code`, `is_succeed`) still
+/// decides the outcome. What arrived is kept for the caller; no `Display`
+/// or log shows it.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UndecodedField {
+    /// The field's name in the answer (`xact_date`).
+    pub field: String,
+    /// What arrived in it: its JSON text, exactly as sent.
+    pub received: String,
+    /// Why it did not decode (serde's message; it may quote the value).
+    pub reason: String,
 }
 
 fn retry_note(retry_safe: bool) -> &'static str {
@@ -371,8 +392,19 @@ impl Error {
         match self {
             Error::Paynet { response, .. }
             | Error::BankDeclined { response, .. }
-            | Error::Inconsistent { response, .. } => response.0.downcast_ref(),
+            | Error::Inconsistent { response, .. } => response.value.downcast_ref(),
             _ => None,
+        }
+    }
+
+    /// The fields of the answer that did not decode and were left out of
+    /// [`Error::response`]: the verdict was read without them.
+    pub fn undecoded_fields(&self) -> &[UndecodedField] {
+        match self {
+            Error::Paynet { response, .. }
+            | Error::BankDeclined { response, .. }
+            | Error::Inconsistent { response, .. } => &response.undecoded,
+            _ => &[],
         }
     }
 

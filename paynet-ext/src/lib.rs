@@ -35,7 +35,7 @@ mod mapping;
 
 pub use credentials::{SecretKey, SessionKey};
 pub use environment::{ClientBuilder, ConfigError, Environment};
-pub use error::{DeclineReason, DecodedResponse, Error, ErrorType, SNIPPET_BYTES};
+pub use error::{DeclineReason, DecodedResponse, Error, ErrorType, SNIPPET_BYTES, UndecodedField};
 pub use mapping::{CallExt, Reply, call, map_body};
 pub use paynet_api::runtime::Verdict;
 pub use paynet_api::wire::{Amount, Code, Flag, LocalDateTime, ResultCode, Text};

@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tracing::Instrument;
 
-use crate::error::{DeclineReason, DecodedResponse, Error, ErrorType};
+use crate::error::{DeclineReason, DecodedResponse, Error, ErrorType, UndecodedField};
 
 /// A successful answer: the generated response type `T` (through `Deref`),
 /// with the result code, the status and the raw body.
@@ -24,6 +24,7 @@ pub struct Reply<T> {
     code: ResultCode,
     status: u16,
     body: Bytes,
+    undecoded: Vec<UndecodedField>,
 }
 
 impl<T> Reply<T> {
@@ -51,6 +52,14 @@ impl<T> Reply<T> {
     /// The raw body as received.
     pub fn raw_body(&self) -> &[u8] {
         &self.body
+    }
+
+    /// The fields of the answer that did not decode as their documented
+    /// type and were left out of the decoded response (they read as
+    /// absent). Empty for an answer that decoded whole. The verdict never
+    /// depends on them.
+    pub fn undecoded_fields(&self) -> &[UndecodedField] {
+        &self.undecoded
     }
 }
 
@@ -311,14 +320,68 @@ where
     if !(200..300).contains(&status) {
         return http_error(status, body);
     }
-    match serde_json::from_slice::<T>(&body) {
-        Ok(value) => success(value, status, body),
-        Err(error) => Err(Error::Undecodable {
+    match decode::<T>(&body) {
+        Ok((value, undecoded)) => success(value, undecoded, status, body),
+        Err(reason) => Err(Error::Undecodable {
             status,
-            reason: decode_reason(&body, &error),
+            reason,
             body,
         }),
     }
+}
+
+/// The fields that make the verdict: a body whose verdict fields do not
+/// decode cannot be judged.
+const VERDICT_FIELDS: [&str; 2] = ["code", "is_succeed"];
+
+/// Decodes a 2xx body as `T`. When a field other than the verdict's does
+/// not decode, it is left out (every answer field outside the verdict is
+/// optional) and reported, and decoding goes on: the verdict never rests on
+/// a field it does not need. `Err` only when the verdict cannot be read.
+fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<(T, Vec<UndecodedField>), String> {
+    let first = match serde_json::from_slice::<T>(body) {
+        Ok(value) => return Ok((value, Vec::new())),
+        Err(error) => error,
+    };
+    let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(body) else {
+        return Err(decode_reason(body, &first));
+    };
+    let mut undecoded = Vec::new();
+    // Each round removes one field, so this ends.
+    for _ in 0..=map.len() {
+        let error = match serde_path_to_error::deserialize::<_, T>(&Value::Object(map.clone())) {
+            Ok(value) => return Ok((value, undecoded)),
+            Err(error) => error,
+        };
+        let field = match error.path().iter().next() {
+            Some(serde_path_to_error::Segment::Map { key }) => key.clone(),
+            // A required field is missing: the only one is the verdict's.
+            _ if !map.contains_key("code") => {
+                return Err("the answer carries no readable result code".to_string());
+            }
+            _ => break,
+        };
+        if VERDICT_FIELDS.contains(&field.as_str()) {
+            return Err(format!("its `{field}` is not readable"));
+        }
+        if map.remove(&field).is_none() {
+            break;
+        }
+        undecoded.push(UndecodedField {
+            received: raw_field(body, &field).unwrap_or_default(),
+            field,
+            reason: error.into_inner().to_string(),
+        });
+    }
+    Err(decode_reason(body, &first))
+}
+
+/// The JSON text of one top-level field of `body`, exactly as it arrived
+/// (a number keeps all its digits).
+fn raw_field(body: &[u8], field: &str) -> Option<String> {
+    let map: std::collections::HashMap<String, Box<serde_json::value::RawValue>> =
+        serde_json::from_slice(body).ok()?;
+    map.get(field).map(|raw| raw.get().to_string())
 }
 
 /// Why a body did not decode, without quoting it: serde's own messages
@@ -338,6 +401,7 @@ fn decode_reason(body: &[u8], error: &serde_json::Error) -> String {
 
 fn success<T: Verdict + Send + Sync + 'static>(
     value: T,
+    undecoded: Vec<UndecodedField>,
     status: u16,
     body: Bytes,
 ) -> Result<Reply<T>, Error> {
@@ -378,9 +442,13 @@ fn success<T: Verdict + Send + Sync + 'static>(
             code,
             status,
             body,
+            undecoded,
         });
     }
-    let response = DecodedResponse(Box::new(value));
+    let response = DecodedResponse {
+        value: Box::new(value),
+        undecoded,
+    };
     if is_succeed == Some(true) {
         // A failing code with a succeeding bank: never a success.
         return Err(Error::Inconsistent {

@@ -313,12 +313,18 @@ async fn local() -> anyhow::Result<()> {
 }
 
 async fn remote() -> anyhow::Result<()> {
-    let builder = ClientBuilder::from_env()?;
+    // Without PAYNET_SECRET_KEY only the SoftPOS step can run, and the
+    // classic steps show the refusal: ask for such a client by name.
+    let has_secret = std::env::var_os(SecretKey::ENV).is_some();
+    let builder = if has_secret {
+        ClientBuilder::from_env()?
+    } else {
+        ClientBuilder::from_env_without_secret_key()?
+    };
     println!(
         "Running against {:?}: real calls, real money in production.\n",
         Environment::from_env()?
     );
-    let has_secret = std::env::var_os(SecretKey::ENV).is_some();
     let client = builder.build()?;
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.is_empty() {

@@ -10,7 +10,9 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use crate::spec::{ErrorStyle, SpecOperation, path_matches};
+use paynet_api::wire::ResultCode;
+
+use crate::spec::{ErrorStyle, SecurityScheme, SpecOperation, path_matches};
 use crate::store::{Kind, Refusal, Store, Transaction};
 
 /// Everything a request handler needs.
@@ -22,19 +24,6 @@ pub struct State {
     pub(crate) slow_delay: Duration,
     pub(crate) max_body_bytes: usize,
     pub(crate) sessions: AtomicU64,
-}
-
-/// Paynet's result codes the simulator answers with (see the README).
-mod code {
-    pub const SUCCESSFUL: i64 = 0;
-    pub const UNSUCCESSFUL: i64 = 1;
-    pub const DUPLICATE_DATA: i64 = 5;
-    pub const UNAUTHORIZED: i64 = 7;
-    pub const NOT_IMPLEMENTED: i64 = 9;
-    pub const BAD_REQUEST: i64 = 11;
-    pub const NO_DATA: i64 = 12;
-    pub const WRONG_TRANSACTION_TYPE: i64 = 19;
-    pub const OLD_SUCCESSFUL: i64 = 100;
 }
 
 /// The scenario triggers: an `xact_id` that makes any operation answer in
@@ -97,7 +86,7 @@ fn error(
     style: ErrorStyle,
     status: StatusCode,
     error_type: &str,
-    result_code: i64,
+    result_code: ResultCode,
     message: &str,
 ) -> Response {
     let body = match style {
@@ -157,7 +146,7 @@ fn capture_body(t: &Transaction) -> Value {
         "bank_error_short_desc": "",
         "bank_error_long_desc": "",
         "object_name": "transaction",
-        "code": code::SUCCESSFUL,
+        "code": ResultCode::Successful,
         "message": "Başarılı İşlem",
     })
 }
@@ -165,7 +154,7 @@ fn capture_body(t: &Transaction) -> Value {
 fn preauth_body() -> Value {
     json!({
         "object_name": "transaction_preauth_reversed_request",
-        "code": code::SUCCESSFUL,
+        "code": ResultCode::Successful,
         "message": "Başarılı İşlem",
     })
 }
@@ -179,7 +168,7 @@ impl State {
             "deeplink_url": format!("paypos://reversal?payment_session_id={session}&xact_id={}", t.xact_id),
             "encryption_key": format!("ek_mock_{n:06}"),
             "object_name": "softpos_reversal",
-            "code": code::SUCCESSFUL,
+            "code": ResultCode::Successful,
             "message": "Başarılı İşlem",
         })
     }
@@ -231,7 +220,7 @@ async fn trigger(state: &State, op: &SpecOperation, xact_id: &str) -> Option<Res
             set(&mut body, "message", json!("Banka işlemi onaylamadı"));
         }
         "xk_mock_disagree" => {
-            set(&mut body, "code", json!(code::UNSUCCESSFUL));
+            set(&mut body, "code", json!(ResultCode::Unsuccessful));
             set(&mut body, "is_succeed", json!(true));
             set(&mut body, "bank_error_id", json!("6000"));
             set(
@@ -251,7 +240,7 @@ async fn trigger(state: &State, op: &SpecOperation, xact_id: &str) -> Option<Res
             }
         }
         "xk_mock_repeat" => {
-            set(&mut body, "code", json!(code::OLD_SUCCESSFUL));
+            set(&mut body, "code", json!(ResultCode::OldSuccessful));
             set(&mut body, "message", json!("Önceki Başarılı İşlem"));
         }
         "xk_mock_slow" => tokio::time::sleep(state.slow_delay).await,
@@ -287,7 +276,12 @@ async fn trigger(state: &State, op: &SpecOperation, xact_id: &str) -> Option<Res
 }
 
 /// An answer that is not a success, in the operation's HTTP 200 form.
-fn refusal_body(op: &SpecOperation, xact_id: &str, result_code: i64, message: &str) -> Response {
+fn refusal_body(
+    op: &SpecOperation,
+    xact_id: &str,
+    result_code: ResultCode,
+    message: &str,
+) -> Response {
     let mut body = Map::new();
     if op.id == "capture_reversal" {
         body.insert("xact_id".into(), json!(xact_id));
@@ -317,19 +311,19 @@ fn refused(op: &SpecOperation, xact_id: &str, refusal: Refusal) -> Response {
                 StatusCode::BAD_REQUEST
             },
             "no_data_error",
-            code::NO_DATA,
+            ResultCode::NoData,
             "İşlem bulunamadı (transaction not found)",
         ),
         Refusal::AlreadyReversed => refusal_body(
             op,
             xact_id,
-            code::DUPLICATE_DATA,
+            ResultCode::DuplicateData,
             "İşlem daha önce iptal edilmiş (already reversed)",
         ),
         Refusal::WrongKind(kind) => refusal_body(
             op,
             xact_id,
-            code::WRONG_TRANSACTION_TYPE,
+            ResultCode::WrongTransactionType,
             match kind {
                 Kind::Captured => {
                     "İşlem finansallaştırılmış bir işlem (a captured transaction: use capture_reversal)"
@@ -359,7 +353,7 @@ async fn behave(state: &State, op: &SpecOperation, body: &Value) -> Response {
                 op.error_style,
                 StatusCode::NOT_IMPLEMENTED,
                 "api_error",
-                code::NOT_IMPLEMENTED,
+                ResultCode::NotImplemented,
                 &format!("the simulator has no behaviour for {other} yet"),
             );
         }
@@ -389,6 +383,20 @@ fn header_is(headers: &HeaderMap, name: &str, expected: &str) -> bool {
     headers.get(name).and_then(|v| v.to_str().ok()) == Some(expected)
 }
 
+/// Whether the request carries the credential of `scheme`: the secret key
+/// the simulator was given, or for a scheme it holds no key for, any value.
+fn presents(state: &State, headers: &HeaderMap, scheme: &SecurityScheme) -> bool {
+    if scheme.name == paynet_api::schemes::SECRET_KEY {
+        header_is(
+            headers,
+            &scheme.header,
+            &format!("Basic {}", state.secret_key),
+        )
+    } else {
+        headers.contains_key(scheme.header.as_str())
+    }
+}
+
 /// The operation a request is for, or the 404/405 answer.
 // The `Err` of a handler step is the HTTP answer itself, built once per request.
 #[allow(clippy::result_large_err)]
@@ -405,7 +413,7 @@ fn route<'s>(state: &'s State, method: &Method, path: &str) -> Result<&'s SpecOp
             classic,
             StatusCode::NOT_FOUND,
             "invalid_request_error",
-            code::BAD_REQUEST,
+            ResultCode::BadRequest,
             &message,
         ));
     }
@@ -421,7 +429,7 @@ fn route<'s>(state: &'s State, method: &Method, path: &str) -> Result<&'s SpecOp
         classic,
         StatusCode::METHOD_NOT_ALLOWED,
         "invalid_request_error",
-        code::BAD_REQUEST,
+        ResultCode::BadRequest,
         &message,
     );
     if let Ok(value) = HeaderValue::from_str(&allowed.join(", ")) {
@@ -444,28 +452,22 @@ async fn admit(
             op.error_style,
             status,
             "invalid_request_error",
-            code::BAD_REQUEST,
+            ResultCode::BadRequest,
             message,
         )
     };
-    if op.security.iter().any(|s| s == "secret_key")
-        && !header_is(
-            headers,
-            "authorization",
-            &format!("Basic {}", state.secret_key),
-        )
-    {
+    if !op.admits(|scheme| presents(state, headers, scheme)) {
         let classic = ErrorStyle::Classic;
         return Err(error(
             classic,
             StatusCode::UNAUTHORIZED,
             "authorization_error",
-            code::UNAUTHORIZED,
+            ResultCode::Unauthorized,
             "API anahtarınız yanlış",
         ));
     }
     for name in &op.required_headers {
-        let ok = if name == "session-key" {
+        let ok = if name == paynet_api::headers::SESSION_KEY {
             header_is(headers, name, &state.session_key)
         } else {
             headers.contains_key(name.as_str())
@@ -477,7 +479,7 @@ async fn admit(
                 op.error_style,
                 StatusCode::BAD_REQUEST,
                 "authorization_error",
-                code::UNAUTHORIZED,
+                ResultCode::Unauthorized,
                 &message,
             ));
         }

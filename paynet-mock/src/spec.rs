@@ -3,8 +3,9 @@
 //! per operation), which credential it needs, and which error body shape it
 //! documents. Regenerating the spec changes the simulator with it.
 
-use jsonschema::Validator;
-use serde_json::{Map, Value, json};
+pub use paynet_spec::SecurityScheme;
+use paynet_spec::Validator;
+use serde_json::Value;
 
 /// The merged spec, as `cargo xtask generate` wrote it.
 pub const SPEC: &str = include_str!("../../spec/paynet.json");
@@ -26,9 +27,10 @@ pub struct SpecOperation {
     pub method: String,
     /// Path template.
     pub path: String,
-    /// Security schemes required (any one alternative; here: all names of
-    /// the first alternative, which is all the spec uses).
-    pub security: Vec<String>,
+    /// The alternative security requirements, each a list of schemes that
+    /// must all be presented (see [`SpecOperation::admits`]). Empty: no
+    /// credential is needed.
+    pub security: Vec<Vec<SecurityScheme>>,
     /// Required header parameters, lower case.
     pub required_headers: Vec<String>,
     /// The request body validator, when the operation takes a body.
@@ -37,94 +39,55 @@ pub struct SpecOperation {
     pub error_style: ErrorStyle,
 }
 
-/// OpenAPI 3.0 schema objects are JSON Schema with a few differences;
-/// `nullable` is the one that matters for validation.
-fn to_json_schema(schema: &Value) -> Value {
-    match schema {
-        Value::Object(map) => {
-            let mut out: Map<String, Value> = map
-                .iter()
-                .map(|(k, v)| (k.clone(), to_json_schema(v)))
-                .collect();
-            if map.get("nullable") == Some(&Value::Bool(true))
-                && let Some(Value::String(t)) = map.get("type")
-            {
-                out.insert("type".into(), json!([t, "null"]));
-            }
-            Value::Object(out)
-        }
-        Value::Array(items) => Value::Array(items.iter().map(to_json_schema).collect()),
-        other => other.clone(),
-    }
-}
-
-fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
-    match value.get("$ref").and_then(Value::as_str) {
-        Some(reference) => reference
-            .strip_prefix('#')
-            .and_then(|pointer| spec.pointer(pointer))
-            .unwrap_or(value),
-        None => value,
-    }
-}
-
 impl SpecOperation {
-    fn from_spec(spec: &Value, path: &str, method: &str, op: &Value) -> anyhow::Result<Self> {
-        let id = op["operationId"].as_str().unwrap_or_default().to_string();
+    fn from_spec(
+        spec: &Value,
+        schemes: &[SecurityScheme],
+        op: paynet_spec::Operation<'_>,
+    ) -> anyhow::Result<Self> {
+        let id = op.id().unwrap_or_default().to_string();
         let security = op
-            .get("security")
-            .or_else(|| spec.get("security"))
-            .and_then(Value::as_array)
-            .and_then(|alternatives| alternatives.first())
-            .and_then(Value::as_object)
-            .map(|requirement| requirement.keys().cloned().collect())
-            .unwrap_or_default();
-        let required_headers = op
-            .get("parameters")
-            .and_then(Value::as_array)
+            .security()
             .into_iter()
-            .flatten()
-            .map(|p| resolve(spec, p))
-            .filter(|p| p["in"] == "header" && p["required"] == true)
-            .filter_map(|p| p["name"].as_str().map(str::to_ascii_lowercase))
-            .collect();
-        let components = to_json_schema(spec.get("components").unwrap_or(&Value::Null));
-        let body =
-            match op.pointer("/requestBody/content/application~1json/schema") {
-                Some(schema) => {
-                    let mut root = to_json_schema(schema);
-                    if let Value::Object(map) = &mut root {
-                        map.insert("components".into(), components);
-                    }
-                    // `$ref` beside other keywords is ignored in draft 4; wrap it.
-                    let root = if root.get("$ref").is_some() {
-                        let components = root["components"].clone();
-                        json!({"allOf": [{"$ref": root["$ref"]}], "components": components})
-                    } else {
-                        root
-                    };
-                    Some(jsonschema::draft4::options().build(&root).map_err(|e| {
-                        anyhow::anyhow!("{id}: request schema does not compile: {e}")
-                    })?)
-                }
-                None => None,
-            };
-        let error_style = op
-            .pointer("/responses/400/content/application~1json/schema")
-            .map(|s| resolve(spec, s))
-            .and_then(|s| s.get("properties"))
-            .map(|p| {
-                if p.get("result_code").is_some() {
-                    ErrorStyle::Classic
-                } else {
-                    ErrorStyle::SoftPos
-                }
+            .map(|names| {
+                names
+                    .into_iter()
+                    .map(|name| {
+                        schemes
+                            .iter()
+                            .find(|s| s.name == name)
+                            .cloned()
+                            .ok_or_else(|| {
+                                anyhow::anyhow!("{id}: security scheme {name} is not defined")
+                            })
+                    })
+                    .collect()
             })
-            .unwrap_or(ErrorStyle::Classic);
+            .collect::<anyhow::Result<_>>()?;
+        let required_headers = op
+            .header_parameters()?
+            .into_iter()
+            .filter(|header| header.required)
+            .map(|header| header.name)
+            .collect();
+        let body = match op.request_body_schema()? {
+            Some(schema) => Some(
+                paynet_spec::validator(spec, schema)
+                    .map_err(|e| anyhow::anyhow!("{id}: request schema does not compile: {e}"))?,
+            ),
+            None => None,
+        };
+        let error_style = match op.response_schema("400")? {
+            Some(schema) => match paynet_spec::resolve(spec, schema)?.get("properties") {
+                Some(p) if p.get("result_code").is_none() => ErrorStyle::SoftPos,
+                _ => ErrorStyle::Classic,
+            },
+            None => ErrorStyle::Classic,
+        };
         Ok(SpecOperation {
             id,
-            method: method.to_ascii_uppercase(),
-            path: path.to_string(),
+            method: op.method().to_ascii_uppercase(),
+            path: op.path().to_string(),
             security,
             required_headers,
             body,
@@ -132,20 +95,18 @@ impl SpecOperation {
         })
     }
 
+    /// Whether a request that presents the schemes for which `presented`
+    /// is true may call the operation: when it needs no credential, or when
+    /// every scheme of one alternative is presented. The client's hooks
+    /// choose an alternative by the same rule.
+    pub fn admits(&self, presented: impl Fn(&SecurityScheme) -> bool) -> bool {
+        self.security.is_empty() || self.security.iter().any(|all| all.iter().all(&presented))
+    }
+
     /// Every way `body` breaks the operation's request schema.
     pub fn body_errors(&self, body: &Value) -> Vec<String> {
         match &self.body {
-            Some(validator) => validator
-                .iter_errors(body)
-                .map(|e| {
-                    let at = e.instance_path().to_string();
-                    if at.is_empty() {
-                        e.to_string()
-                    } else {
-                        format!("{at}: {e}")
-                    }
-                })
-                .collect(),
+            Some(validator) => paynet_spec::errors(validator, body),
             None => Vec::new(),
         }
     }
@@ -158,15 +119,10 @@ pub fn operations() -> anyhow::Result<Vec<SpecOperation>> {
 
 /// Every operation of `spec`.
 pub fn operations_of(spec: &Value) -> anyhow::Result<Vec<SpecOperation>> {
-    let mut out = Vec::new();
-    for (path, item) in spec["paths"].as_object().into_iter().flatten() {
-        for (method, op) in item.as_object().into_iter().flatten() {
-            if op.get("operationId").is_some() {
-                out.push(SpecOperation::from_spec(spec, path, method, op)?);
-            }
-        }
-    }
-    Ok(out)
+    let schemes = paynet_spec::security_schemes(spec)?;
+    paynet_spec::operations(spec)
+        .map(|op| SpecOperation::from_spec(spec, &schemes, op))
+        .collect()
 }
 
 /// Whether a concrete path matches a template (`{param}` matches a segment).
@@ -186,6 +142,7 @@ pub fn path_matches(template: &str, path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn the_compiled_spec_gives_every_operation_its_rules() {
@@ -200,11 +157,17 @@ mod tests {
             ]
         );
         let softpos = &ops[0];
-        assert_eq!(softpos.security, Vec::<String>::new());
+        assert_eq!(softpos.security, Vec::<Vec<SecurityScheme>>::new());
         assert_eq!(softpos.required_headers, ["session-key"]);
         assert_eq!(softpos.error_style, ErrorStyle::SoftPos);
         let capture = &ops[1];
-        assert_eq!(capture.security, ["secret_key"]);
+        assert_eq!(
+            capture.security,
+            [vec![SecurityScheme {
+                name: "secret_key".into(),
+                header: "authorization".into()
+            }]]
+        );
         assert_eq!(capture.error_style, ErrorStyle::Classic);
         assert!(capture.body_errors(&json!({"xact_id": "xk_1"})).is_empty());
         assert!(!capture.body_errors(&json!({})).is_empty());
@@ -229,6 +192,53 @@ mod tests {
             !softpos
                 .body_errors(&json!({"xact_id": "e", "reference_no": null}))
                 .is_empty()
+        );
+    }
+
+    /// The compiled spec with the capture reversal's security replaced.
+    fn capture_with_security(security: Value) -> SpecOperation {
+        let mut spec: Value = serde_json::from_str(SPEC).unwrap();
+        spec["components"]["securitySchemes"]["session"] =
+            json!({"type": "apiKey", "in": "header", "name": "Session-Key"});
+        spec["paths"]["/v1/transaction/capture_reversal"]["post"]["security"] = security;
+        operations_of(&spec)
+            .unwrap()
+            .into_iter()
+            .find(|op| op.id == "capture_reversal")
+            .unwrap()
+    }
+
+    #[test]
+    fn any_alternative_whose_schemes_are_all_presented_admits_a_request() {
+        let op = capture_with_security(json!([{"secret_key": []}, {"session": []}]));
+        let presenting = |names: &'static [&'static str]| {
+            move |scheme: &SecurityScheme| names.contains(&scheme.name.as_str())
+        };
+        assert!(op.admits(presenting(&["secret_key"])));
+        // The second alternative is as good as the first, as in the client.
+        assert!(op.admits(presenting(&["session"])));
+        assert!(!op.admits(presenting(&[])));
+
+        let both = capture_with_security(json!([{"secret_key": [], "session": []}]));
+        assert!(!both.admits(presenting(&["secret_key"])));
+        assert!(!both.admits(presenting(&["session"])));
+        assert!(both.admits(presenting(&["secret_key", "session"])));
+
+        // `[]` needs nothing, and so does an empty alternative.
+        assert!(capture_with_security(json!([])).admits(presenting(&[])));
+        assert!(capture_with_security(json!([{}, {"secret_key": []}])).admits(presenting(&[])));
+    }
+
+    #[test]
+    fn a_security_requirement_naming_no_defined_scheme_is_refused_at_start() {
+        let mut spec: Value = serde_json::from_str(SPEC).unwrap();
+        spec["paths"]["/v1/transaction/capture_reversal"]["post"]["security"] =
+            json!([{"nobody": []}]);
+        let err = operations_of(&spec).err().expect("an undefined scheme");
+        assert!(
+            err.to_string()
+                .contains("security scheme nobody is not defined"),
+            "{err}"
         );
     }
 

@@ -52,7 +52,7 @@ fn per_call(c: &mut Criterion) {
                             .send()
                     });
                     for r in join_all(calls).await {
-                        assert!(r.unwrap().code.is_some());
+                        assert!(r.unwrap().code.is_success());
                     }
                 })
             },

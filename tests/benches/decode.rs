@@ -24,7 +24,7 @@ fn decode(c: &mut Criterion) {
         b.iter(|| {
             let value: CaptureReversalResponse =
                 serde_json::from_slice(std::hint::black_box(&body)).unwrap();
-            assert!(value.code.is_some());
+            assert!(value.code.is_success());
         })
     });
     group.bench_function("paynet_ext_map_body", |b| {

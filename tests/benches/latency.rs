@@ -43,7 +43,7 @@ impl Clients {
                     .body_map(|b| b.xact_id(XACT_ID))
                     .send()
                     .await;
-                assert!(r.unwrap().code.is_some());
+                assert!(r.unwrap().code.is_success());
             }
             _ => {
                 let r = capture_reversal(&self.client, XACT_ID).await;

@@ -8,7 +8,8 @@
 //!   `paynet-mock` binary's tests and the simulator benchmark;
 //! - with the `client` feature (on by default): fixtures, test clients,
 //!   one helper per operation (SoftPOS included), the request shape the
-//!   snapshots record, and the benchmarks' fixed-answer server ([`mod@bench`]).
+//!   snapshots record, the benchmarks' fixed-answer server ([`mod@bench`]),
+//!   and bodies generated from the spec's schemas ([`spec_gen`]).
 //!
 //! The `xtask` tests use it without the `client` feature, so that testing
 //! the generator does not need the generated client to compile.
@@ -21,6 +22,8 @@ pub mod scratch;
 pub mod bench;
 #[cfg(feature = "client")]
 mod calls;
+#[cfg(feature = "client")]
+pub mod spec_gen;
 
 #[cfg(feature = "client")]
 pub use calls::*;

@@ -1,5 +1,6 @@
-//! A simulator running as a process of its own: the `paynet-mock` binary in
-//! its tests, or any program that prints its base URL on its first line.
+//! Processes of their own: a simulator (the `paynet-mock` binary in its
+//! tests, or any program that prints its base URL on its first line), and a
+//! test run again in a child with the environment it needs.
 
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Lines};
@@ -108,4 +109,34 @@ impl Drop for SimulatorProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Runs the `#[ignore]`d test `test` of the current test binary again, in a
+/// child process whose environment has each of `vars` set (`Some`) or
+/// removed (`None`); panics with the child's output unless that one test
+/// ran and passed.
+///
+/// This is how a test checks code that reads the process environment:
+/// setting a variable in a running test takes `unsafe` code (which the
+/// workspace forbids), and would leak into the other tests of the binary.
+/// It blocks: from an async test, call it inside
+/// `tokio::task::block_in_place` on a multi-thread runtime, so that
+/// servers the parent runs for the child keep serving.
+pub fn run_ignored_test_in_child(test: &str, vars: &[(&str, Option<&str>)]) {
+    let mut command = Command::new(std::env::current_exe().expect("this test binary"));
+    command.args([test, "--exact", "--ignored", "--test-threads=1"]);
+    for (name, value) in vars {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+    }
+    let output = command.output().expect("the test binary runs again");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("test result: ok. 1 passed"),
+        "{test} in a child with {vars:?}: {}\n{stdout}{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

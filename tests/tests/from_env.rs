@@ -1,42 +1,29 @@
 //! `ClientBuilder::from_env`: one call reads PAYNET_BASE_URL or PAYNET_ENV,
-//! and PAYNET_SECRET_KEY.
+//! and PAYNET_SECRET_KEY, which it requires; `from_env_without_secret_key`
+//! reads no key, for SoftPOS alone.
 //!
 //! Changing this process's environment takes `unsafe` code, which the
 //! workspace forbids; so each case runs this test binary again as a child
 //! process with exactly the variables of the case set, and the child checks
 //! what `from_env` makes of them.
 
-use std::process::Command;
-
 use paynet_ext::{ClientBuilder, ConfigError, Environment, SecretKey};
-use paynet_mock::{CAPTURE_EXAMPLE_XACT_ID, Config, MockServer};
-use paynet_tests::{assert_matches, capture_reversal};
+use paynet_mock::{CAPTURE_EXAMPLE_XACT_ID, Config, MockServer, PREAUTH_EXAMPLE_XACT_ID};
+use paynet_tests::process::run_ignored_test_in_child;
+use paynet_tests::{assert_matches, capture_reversal, init_reversal};
 
 /// The variable that names the case a child checks.
 const CASE: &str = "PAYNET_TEST_FROM_ENV_CASE";
-const VARIABLES: [&str; 3] = ["PAYNET_BASE_URL", "PAYNET_ENV", "PAYNET_SECRET_KEY"];
 
 /// Runs `case` in a child with `vars` set and the other PAYNET_ variables
-/// unset; panics with the child's output unless its check ran and passed.
+/// unset.
 fn in_child(case: &str, vars: &[(&str, &str)]) {
-    let mut command = Command::new(std::env::current_exe().expect("this test binary"));
-    command
-        .args(["child", "--exact", "--ignored", "--test-threads=1"])
-        .env(CASE, case);
-    for name in VARIABLES {
-        command.env_remove(name);
+    let mut all = vec![(CASE, Some(case))];
+    for name in ["PAYNET_BASE_URL", "PAYNET_ENV", "PAYNET_SECRET_KEY"] {
+        all.push((name, vars.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)));
     }
-    command.envs(vars.iter().copied());
     // The parent's simulator keeps serving on the other workers meanwhile.
-    let output =
-        tokio::task::block_in_place(|| command.output()).expect("the test binary runs again");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success() && stdout.contains("1 passed"),
-        "case {case}: {}\n{stdout}{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
+    tokio::task::block_in_place(|| run_ignored_test_in_child("child", &all));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -47,6 +34,10 @@ async fn the_environment_configures_the_client_in_one_call() {
 
     in_child("nothing set", &[]);
     in_child("unknown environment", &[("PAYNET_ENV", "staging")]);
+    // No aliases: an unknown value never picks an environment.
+    for alias in ["prod", "live", "test"] {
+        in_child("an alias", &[("PAYNET_ENV", alias)]);
+    }
     in_child("sandbox", &[("PAYNET_ENV", "sandbox")]);
     // PAYNET_BASE_URL wins over PAYNET_ENV, and is checked.
     in_child(
@@ -69,6 +60,13 @@ async fn the_environment_configures_the_client_in_one_call() {
         &[("PAYNET_BASE_URL", &base), ("PAYNET_SECRET_KEY", "  ")],
     );
     in_child("no key", &[("PAYNET_BASE_URL", &base)]);
+    in_child(
+        "SoftPOS only",
+        &[
+            ("PAYNET_BASE_URL", &base),
+            ("PAYNET_SECRET_KEY", mock.secret_key()),
+        ],
+    );
     mock.shutdown().await;
 }
 
@@ -105,18 +103,49 @@ async fn child() {
             ClientBuilder::from_env(),
             Err(ConfigError::InvalidSecretKey(_))
         ),
+        "an alias" => {
+            let alias = std::env::var("PAYNET_ENV").unwrap();
+            let err = Environment::from_env().unwrap_err();
+            assert_matches!(err, ConfigError::UnknownEnvironment { value } if *value == alias);
+        }
         "no key" => {
             assert_matches!(
                 SecretKey::from_env(),
                 Err(ConfigError::MissingVariable("PAYNET_SECRET_KEY"))
             );
-            // Without a key the client still builds (SoftPOS needs none) but
-            // will not send a classic call.
-            let keyless = ClientBuilder::from_env().unwrap().build().unwrap();
-            let err = capture_reversal(&keyless, CAPTURE_EXAMPLE_XACT_ID)
+            // Without a key, from_env fails at once and names the variable
+            // (as `main` would print it), instead of the first call failing
+            // later.
+            let err = ClientBuilder::from_env().unwrap_err();
+            assert_matches!(err, ConfigError::MissingVariable("PAYNET_SECRET_KEY"));
+            assert_eq!(
+                format!("{err:?}"),
+                "the environment variable PAYNET_SECRET_KEY is not set"
+            );
+        }
+        "SoftPOS only" => {
+            // A client for SoftPOS alone is asked for by name. It reads no
+            // key even when one is set, sends SoftPOS calls and refuses
+            // classic ones unsent.
+            let softpos_only = ClientBuilder::from_env_without_secret_key()
+                .unwrap()
+                .build()
+                .unwrap();
+            let err = capture_reversal(&softpos_only, CAPTURE_EXAMPLE_XACT_ID)
                 .await
                 .unwrap_err();
             assert_matches!(err, paynet_ext::Error::InvalidRequest { .. });
+            // Refused before sending: nothing happened, and sending it
+            // again would be refused again.
+            assert!(!err.is_outcome_unknown() && !err.is_retry_safe(), "{err}");
+            let started = init_reversal(
+                &softpos_only,
+                Config::DEFAULT_SESSION_KEY,
+                PREAUTH_EXAMPLE_XACT_ID,
+            )
+            .await
+            .unwrap();
+            assert!(started.result_code().is_success());
         }
         other => panic!("unknown case {other:?}"),
     }

@@ -98,7 +98,7 @@ async fn the_generated_client_reaches_an_https_server_it_trusts() {
         .await
         .expect("HTTPS call");
     assert_eq!(answer.status(), 200);
-    assert_eq!(answer.code, Some(paynet_api::wire::ResultCode::Successful));
+    assert_eq!(answer.code, paynet_api::wire::ResultCode::Successful);
     assert_eq!(
         server.await.unwrap(),
         "POST /v1/transaction/preauth_reversal HTTP/1.1"

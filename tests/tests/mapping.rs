@@ -70,7 +70,7 @@ async fn code_0_with_is_succeed_true_is_a_success_with_exact_amounts() {
     assert_eq!(reply.transaction_type.unwrap().0, 6);
     assert_eq!(reply.currency.as_ref().unwrap().as_str(), "TRY");
     assert_eq!(
-        reply.xact_date.unwrap().to_string(),
+        reply.xact_date.as_ref().unwrap().to_string(),
         "2016-04-07T15:33:09.543"
     );
     assert_eq!(
@@ -419,10 +419,14 @@ async fn a_truncated_200_is_undecodable() {
 }
 
 #[tokio::test]
-async fn a_200_of_the_wrong_shape_is_undecodable() {
+async fn a_200_whose_verdict_cannot_be_read_is_undecodable() {
+    let err = capture(raw(200, b"[1,2]", "application/json"))
+        .await
+        .unwrap_err();
+    assert_matches!(err, Error::Undecodable { .. });
     let err = capture(raw(
         200,
-        br#"{"code":0,"amount":{"a":1}}"#,
+        br#"{"code":{"a":1},"is_succeed":true}"#,
         "application/json",
     ))
     .await
@@ -430,14 +434,94 @@ async fn a_200_of_the_wrong_shape_is_undecodable() {
     let Error::Undecodable { reason, .. } = &err else {
         panic!("{err:?}")
     };
-    assert!(
-        reason.starts_with("the body is not the documented answer"),
-        "{reason}"
-    );
-    let err = capture(raw(200, b"[1,2]", "application/json"))
+    assert_eq!(reason, "its `code` is not readable");
+}
+
+// ---- the verdict reads only the verdict -------------------------------------
+
+#[tokio::test]
+async fn a_field_outside_the_verdict_that_does_not_decode_is_reported_not_fatal() {
+    let reply = capture(raw(
+        200,
+        br#"{"code":0,"is_succeed":true,"amount":{"a":1},"net_amount":"14.65"}"#,
+        "application/json",
+    ))
+    .await
+    .unwrap();
+    assert_eq!(reply.result_code(), ResultCode::Successful);
+    assert_eq!(reply.amount, None, "left out");
+    assert_eq!(reply.net_amount.unwrap().to_string(), "14.65");
+    let [field] = reply.undecoded_fields() else {
+        panic!("{:?}", reply.undecoded_fields())
+    };
+    assert_eq!(field.field, "amount");
+    assert_eq!(field.received, r#"{"a":1}"#);
+    // A decline keeps its verdict too, and reports the field the same way.
+    let err = capture(raw(
+        200,
+        br#"{"code":0,"is_succeed":false,"xact_date":20160407}"#,
+        "application/json",
+    ))
+    .await
+    .unwrap_err();
+    assert_matches!(err, Error::BankDeclined { .. });
+    assert_eq!(err.undecoded_fields()[0].field, "xact_date");
+    assert_eq!(err.undecoded_fields()[0].received, "20160407");
+}
+
+#[tokio::test]
+async fn a_date_in_another_layout_is_a_success_with_its_text() {
+    let reply = capture(json(200, "capture_reversal_turkish_date.json"))
         .await
-        .unwrap_err();
-    assert_matches!(err, Error::Undecodable { .. });
+        .unwrap();
+    let date = reply.xact_date.as_ref().unwrap();
+    assert_eq!(date.as_str(), "07.04.2016 15:33:09");
+    assert_eq!(date.local().unwrap().to_string(), "2016-04-07 15:33:09");
+    assert!(reply.undecoded_fields().is_empty());
+    // A layout nobody knows is kept as text: still a success.
+    let body = String::from_utf8(fixture("capture_reversal_success.json"))
+        .unwrap()
+        .replace("2016-04-07T15:33:09.543", "7 Nisan 2016, 15:33");
+    let reply = capture(raw(200, body.as_bytes(), "application/json"))
+        .await
+        .unwrap();
+    let date = reply.xact_date.as_ref().unwrap();
+    assert_eq!(date.as_str(), "7 Nisan 2016, 15:33");
+    assert!(!date.is_parsed());
+}
+
+#[tokio::test]
+async fn an_amount_longer_than_a_json_number_keeps_is_reported_exactly_not_rounded() {
+    let reply = capture(json(200, "capture_reversal_long_amount.json"))
+        .await
+        .unwrap();
+    assert_eq!(reply.amount, None, "never a rounded amount");
+    let [field] = reply.undecoded_fields() else {
+        panic!("{:?}", reply.undecoded_fields())
+    };
+    assert_eq!(field.field, "amount");
+    assert_eq!(
+        field.received, "12345678901234567.89",
+        "every digit as sent"
+    );
+    assert_eq!(reply.net_amount.unwrap().to_string(), "14.65");
+}
+
+#[tokio::test]
+async fn an_unknown_field_and_a_capitalised_flag_are_successes() {
+    let reply = capture(json(200, "capture_reversal_extra_field.json"))
+        .await
+        .unwrap();
+    assert!(reply.undecoded_fields().is_empty());
+    let raw_body = String::from_utf8(reply.raw_body().to_vec()).unwrap();
+    assert!(
+        raw_body.contains("installment_plan"),
+        "kept in the raw body"
+    );
+    let reply = capture(json(200, "capture_reversal_flag_capital.json"))
+        .await
+        .unwrap();
+    assert_eq!(reply.is_succeed.map(|f| f.get()), Some(true));
 }
 
 #[tokio::test]

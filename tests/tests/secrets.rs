@@ -7,9 +7,10 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use paynet_ext::{SecretKey, SessionKey};
+use paynet_ext::{ClientBuilder, ConfigError, Environment, SecretKey, SessionKey};
 use paynet_tests::{
-    SECRET, SESSION, builder, capture_reversal, client, fixture, init_reversal, preauth_reversal,
+    SECRET, SESSION, assert_matches, builder, capture_reversal, client, fixture, init_reversal,
+    preauth_reversal,
 };
 use wiremock::matchers::{any, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -146,6 +147,99 @@ async fn no_secret_in_errors_debug_output_or_logs() {
     }
     assert!(logs.contains("outcome=\"unauthorized\""), "{logs}");
     assert!(logs.contains("result_code=0"), "{logs}");
+}
+
+/// Tells whether a type implements `Display`, without requiring it to: the
+/// inherent method wins when it applies, the trait method otherwise.
+struct Probe<T>(T);
+
+impl<T: std::fmt::Display> Probe<T> {
+    fn is_display(&self) -> bool {
+        true
+    }
+}
+
+trait NotDisplay {
+    fn is_display(&self) -> bool {
+        false
+    }
+}
+
+impl<T> NotDisplay for Probe<T> {}
+
+/// Every public type of paynet-ext that can hold a credential, in `Debug`
+/// and, where it has one, `Display`. The base URLs carry the secret key as
+/// a password: Paynet takes credentials in headers only, so such a URL is
+/// refused, and neither the refusal nor anything made from it repeats it.
+#[test]
+fn no_secret_in_the_configuration_types() {
+    let mut texts = Vec::new();
+
+    let key = SecretKey::new(SECRET).unwrap();
+    let session = SessionKey::new(SESSION).unwrap();
+    texts.push(format!("{key:?}"));
+    texts.push(format!("{session:?}"));
+    // Neither key can be printed with `{}` at all; nor can the types that
+    // hold one, other than the errors.
+    assert!(!Probe(&key).is_display(), "SecretKey implements Display");
+    assert!(
+        !Probe(&session).is_display(),
+        "SessionKey implements Display"
+    );
+    assert!(!Probe(&Environment::Sandbox).is_display());
+    assert!(!Probe(&ClientBuilder::new(Environment::Sandbox)).is_display());
+    assert!(Probe(ConfigError::NoEnvironment).is_display());
+
+    let mut errors: Vec<ConfigError> = Vec::new();
+    for url in [
+        format!("https://merchant:{SECRET}@paynet.example.com"),
+        format!("https://{SECRET}@paynet.example.com"),
+        format!("https://{SECRET}:@paynet.example.com"),
+        format!("http://merchant:{SECRET}@127.0.0.1:8080"),
+        format!("http://merchant:{SECRET}@192.0.2.1:8080"),
+        format!("ftp://merchant:{SECRET}@localhost"),
+        format!("https://merchant:{SECRET}@paynet.example.com:not_a_port"),
+        format!("https://merchant:{SECRET}@paynet.example.com/?q=1"),
+        format!("merchant:{SECRET}@paynet.example.com"),
+    ] {
+        let err = Environment::custom(&url).expect_err(&url);
+        errors.push(err);
+    }
+    assert!(
+        errors[..4]
+            .iter()
+            .all(|e| matches!(e, ConfigError::CredentialsInUrl { .. })),
+        "{errors:?}"
+    );
+    // The same URL built by hand, past `Environment::custom`'s checks.
+    let url =
+        reqwest::Url::parse(&format!("https://merchant:{SECRET}@paynet.example.com")).unwrap();
+    let environment = Environment::Custom(url);
+    texts.push(format!("{environment:?}"));
+    let builder = ClientBuilder::new(environment).secret_key(key.clone());
+    texts.push(format!("{builder:?}"));
+    let err = builder.build().expect_err("a base URL with a password");
+    assert_matches!(err, ConfigError::CredentialsInUrl { .. });
+    errors.push(err);
+
+    errors.push(SecretKey::new(format!("{SECRET} {SECRET}")).unwrap_err());
+    errors.push(SessionKey::new(format!("{SESSION}\u{7f}")).unwrap_err());
+    for err in &errors {
+        texts.push(err.to_string());
+        texts.push(format!("{err:?}"));
+        texts.push(format!("{err:#?}"));
+    }
+
+    let builder = ClientBuilder::new(Environment::Sandbox).secret_key(key);
+    texts.push(format!("{builder:?}"));
+    texts.push(format!("{builder:#?}"));
+    let client = builder.build().unwrap();
+    texts.push(format!("{client:?}"));
+    texts.push(format!("{client:#?}"));
+
+    for (i, text) in texts.iter().enumerate() {
+        assert_clean(&format!("text #{i}"), text);
+    }
 }
 
 #[test]

@@ -51,7 +51,7 @@ async fn capture_reversal_reverses_once_then_says_duplicate() {
     assert_eq!(reply.amount.unwrap().to_string(), "15");
     assert_eq!(reply.net_amount.unwrap().to_string(), "14.65");
     assert_eq!(reply.comission.unwrap().to_string(), "0.3");
-    assert!(reply.xact_date.unwrap().offset.is_none());
+    assert!(reply.xact_date.as_ref().unwrap().offset().is_none());
     assert!(mock.transaction(CAPTURE_EXAMPLE_XACT_ID).unwrap().reversed);
 
     let err = capture(&client, CAPTURE_EXAMPLE_XACT_ID).await.unwrap_err();

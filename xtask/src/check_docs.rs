@@ -15,7 +15,7 @@ use std::fmt;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::docs::{self, DocType, Example, Field, Page};
 use crate::{normalize, sources};
@@ -82,25 +82,11 @@ impl Ctx<'_> {
     }
 }
 
+/// The schema `schema` stands for (its `$ref`s and lone `allOf`s
+/// followed); a reference that cannot be followed leaves it as written,
+/// so that it accepts "anything" and the comparison reports it.
 fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
-    let mut current = schema;
-    for _ in 0..16 {
-        if let Some(reference) = current.get("$ref").and_then(Value::as_str) {
-            match reference.strip_prefix('#').and_then(|p| spec.pointer(p)) {
-                Some(target) => current = target,
-                None => return current,
-            }
-        } else if let Some([only]) = current
-            .get("allOf")
-            .and_then(Value::as_array)
-            .map(Vec::as_slice)
-        {
-            current = only;
-        } else {
-            return current;
-        }
-    }
-    current
+    paynet_spec::resolve_schema(spec, schema).unwrap_or(schema)
 }
 
 /// The JSON types a schema accepts (`integer` counted apart from `number`).
@@ -184,13 +170,7 @@ fn compare_fields(ctx: &mut Ctx, which: &str, fields: &[Field], schema: &Value, 
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    let required: BTreeSet<&str> = schema
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
+    let required = paynet_spec::required_properties(schema);
     for field in fields {
         ctx.report.fields += 1;
         let subject = format!("{which} {}", field.name);
@@ -264,35 +244,8 @@ fn compare_fields(ctx: &mut Ctx, which: &str, fields: &[Field], schema: &Value, 
 /// Validates an example against `schema` as JSON Schema (draft 4, with the
 /// spec's components reachable and `nullable` honoured).
 fn example_errors(spec: &Value, schema: &Value, example: &Value) -> Vec<String> {
-    fn nullable(v: &Value) -> Value {
-        match v {
-            Value::Object(m) => {
-                let mut out: serde_json::Map<String, Value> =
-                    m.iter().map(|(k, v)| (k.clone(), nullable(v))).collect();
-                if m.get("nullable") == Some(&Value::Bool(true))
-                    && let Some(Value::String(t)) = m.get("type")
-                {
-                    out.insert("type".into(), json!([t, "null"]));
-                }
-                Value::Object(out)
-            }
-            Value::Array(a) => Value::Array(a.iter().map(nullable).collect()),
-            other => other.clone(),
-        }
-    }
-    let root = json!({"allOf": [nullable(schema)], "components": nullable(&spec["components"])});
-    match jsonschema::draft4::options().build(&root) {
-        Ok(validator) => validator
-            .iter_errors(example)
-            .map(|e| {
-                let at = e.instance_path().to_string();
-                if at.is_empty() {
-                    e.to_string()
-                } else {
-                    format!("{at}: {e}")
-                }
-            })
-            .collect(),
+    match paynet_spec::validator(spec, schema) {
+        Ok(validator) => paynet_spec::errors(&validator, example),
         Err(e) => vec![format!("the schema does not compile: {e}")],
     }
 }
@@ -318,13 +271,6 @@ fn check_example(ctx: &mut Ctx, which: &str, example: &Option<Example>, schema: 
     }
 }
 
-fn operation_for<'a>(spec: &'a Value, path: &str) -> Option<(&'a str, &'a Value)> {
-    let item = spec["paths"].get(path)?.as_object()?;
-    item.iter()
-        .find(|(m, _)| *m != "parameters")
-        .map(|(m, op)| (m.as_str(), op))
-}
-
 fn split_url(url: &str) -> Option<(String, String)> {
     let rest = url.split_once("://")?.1;
     let slash = rest.find('/').unwrap_or(rest.len());
@@ -348,7 +294,7 @@ fn check_table_page(ctx: &mut Ctx, page: &Page) {
         ctx.find(url.line, "service URL", format!("{} is not a URL", url.url));
         return;
     };
-    let Some((_method, op)) = operation_for(ctx.spec, &path) else {
+    let Some(op) = paynet_spec::operations(ctx.spec).find(|op| op.path() == path) else {
         ctx.find(
             url.line,
             "service URL",
@@ -384,8 +330,14 @@ fn check_table_page(ctx: &mut Ctx, page: &Page) {
             None => ctx.find(url.line, name, "the page's service URL table does not give it"),
         }
     }
-    let request = op.pointer("/requestBody/content/application~1json/schema");
-    let response = op.pointer("/responses/200/content/application~1json/schema");
+    let request = op.request_body_schema().unwrap_or_else(|e| {
+        ctx.find(url.line, "request", e.to_string());
+        None
+    });
+    let response = op.response_schema("200").unwrap_or_else(|e| {
+        ctx.find(url.line, "response", e.to_string());
+        None
+    });
     let first_line = |fields: &[Field]| fields.first().map(|f| f.line).unwrap_or(url.line);
     match request {
         Some(schema) => compare_fields(
@@ -434,9 +386,9 @@ fn check_embedded(ctx: &mut Ctx, fence: &sources::Fence) {
     };
     normalize::normalize(&ctx.page, &mut doc);
     let spec = ctx.spec;
-    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+    for (path, item) in paynet_spec::path_items(&doc) {
         ctx.report.fields += 1;
-        match spec["paths"].get(path) {
+        match paynet_spec::path_item(spec, path) {
             Some(merged) if merged == item => {}
             Some(_) => ctx.find(fence.first_line, format!("path {path}"), "the page's document differs from spec/paynet.json: run `cargo xtask generate` and read the diff"),
             None => ctx.find(fence.first_line, format!("path {path}"), "on the page but not in spec/paynet.json: run `cargo xtask generate`"),
@@ -460,19 +412,8 @@ pub fn check_docs(root: &Path) -> Result<Report> {
         .context("cannot read spec/paynet.json")?;
     let spec: Value = serde_json::from_str(&spec_text).context("spec/paynet.json is not JSON")?;
     let mut report = Report::default();
-    let mut pages: Vec<_> = std::fs::read_dir(root.join("spec/vendor"))
-        .context("cannot read spec/vendor")?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .collect();
-    pages.sort();
-    for path in pages {
-        let name = path
-            .strip_prefix(root)
-            .unwrap_or(&path)
-            .display()
-            .to_string();
-        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {name}"))?;
+    for path in sources::vendor_pages(root)? {
+        let (name, text) = sources::read(root, &path)?;
         report.pages += 1;
         let mut ctx = Ctx {
             spec: &spec,

@@ -294,45 +294,6 @@ fn operation_id_in(streams: impl Iterator<Item = TokenStream>) -> Option<String>
     streams.into_iter().find_map(walk)
 }
 
-/// Every operation of `doc` as `(path, method, path item, operation)`.
-fn operations_of(doc: &Value) -> Vec<(&str, &str, &Value, &Value)> {
-    let mut out = Vec::new();
-    for (path, item) in doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        for (method, op) in item.as_object().into_iter().flatten() {
-            if METHODS.contains(&method.as_str()) {
-                out.push((path.as_str(), method.as_str(), item, op));
-            }
-        }
-    }
-    out
-}
-
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
-/// Follows a local `$ref` (one level at a time, until a value has none).
-fn resolve<'a>(doc: &'a Value, value: &'a Value) -> Result<&'a Value> {
-    let mut current = value;
-    for _ in 0..16 {
-        let Some(reference) = current.get("$ref").and_then(Value::as_str) else {
-            return Ok(current);
-        };
-        let pointer = reference
-            .strip_prefix('#')
-            .with_context(|| format!("{reference}: only local references are supported"))?;
-        current = doc
-            .pointer(pointer)
-            .with_context(|| format!("{reference} is referred to but not defined"))?;
-    }
-    bail!("a $ref chain longer than 16 links")
-}
-
 /// A Rust constant name for a spec name: `secret_key` → `SECRET_KEY`,
 /// `Session-Key` → `SESSION_KEY`.
 fn const_name(name: &str) -> syn::Ident {
@@ -352,103 +313,53 @@ fn const_name(name: &str) -> syn::Ident {
     syn::Ident::new(&text, Span::call_site())
 }
 
-/// The header names an operation takes as parameters (inline or `$ref`),
-/// lower case.
-fn header_parameters(doc: &Value, item: &Value, op: &Value) -> Result<Vec<String>> {
-    let mut names = Vec::new();
-    for parameter in item
-        .get("parameters")
-        .into_iter()
-        .chain(op.get("parameters"))
-        .filter_map(Value::as_array)
-        .flatten()
-    {
-        let parameter = resolve(doc, parameter)?;
-        if parameter.get("in").and_then(Value::as_str) == Some("header")
-            && let Some(name) = parameter.get("name").and_then(Value::as_str)
-        {
-            names.push(name.to_ascii_lowercase());
-        }
-    }
-    Ok(names)
-}
-
 /// The operations table (`generated_operations.rs`).
 fn operations_tokens(doc: &Value, builders: &[Builder]) -> Result<TokenStream> {
     let mut schemes = Vec::new();
     let mut scheme_consts = Vec::new();
-    if let Some(map) = doc
-        .pointer("/components/securitySchemes")
-        .and_then(Value::as_object)
-    {
-        for (name, scheme) in map {
-            let header = match (
-                scheme.get("type").and_then(Value::as_str),
-                scheme.get("in").and_then(Value::as_str),
-            ) {
-                (Some("apiKey"), Some("header")) => scheme
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .context("an apiKey scheme without a header name")?
-                    .to_ascii_lowercase(),
-                (Some("http"), _) => "authorization".to_string(),
-                (kind, place) => bail!(
-                    "security scheme {name} ({kind:?} in {place:?}) is not supported: only header credentials are"
-                ),
-            };
-            let ident = const_name(name);
-            let doc_line =
-                format!(" The `{name}` security scheme; its credential travels in `{header}`.");
-            schemes.push(quote!(SecurityScheme { name: #name, header: #header }));
-            scheme_consts.push(quote!(#[doc = #doc_line] pub const #ident: &str = #name;));
-        }
+    for paynet_spec::SecurityScheme { name, header } in paynet_spec::security_schemes(doc)? {
+        let ident = const_name(&name);
+        let doc_line =
+            format!(" The `{name}` security scheme; its credential travels in `{header}`.");
+        schemes.push(quote!(SecurityScheme { name: #name, header: #header }));
+        scheme_consts.push(quote!(#[doc = #doc_line] pub const #ident: &str = #name;));
     }
-    let default_security = doc.get("security").cloned().unwrap_or(Value::Array(vec![]));
     let mut rows = Vec::new();
     let mut header_consts = BTreeSet::new();
     let mut requests = Vec::new();
     let mut verdicts = Vec::new();
     let mut seen_answers = BTreeSet::new();
-    for (path, method, item, op) in operations_of(doc) {
+    let mut visits = Vec::new();
+    for op in paynet_spec::operations(doc) {
+        let (path, method) = (op.path(), op.method());
         let id = op
-            .get("operationId")
-            .and_then(Value::as_str)
+            .id()
             .with_context(|| format!("{method} {path} has no operationId"))?;
-        let security = op.get("security").unwrap_or(&default_security);
-        let alternatives = security
-            .as_array()
+        let alternatives = op
+            .security()
             .into_iter()
-            .flatten()
-            .map(|requirement| {
-                let names = requirement
-                    .as_object()
-                    .into_iter()
-                    .flatten()
-                    .map(|(name, _)| name);
-                quote!(&[#(#names),*])
-            });
-        let headers = header_parameters(doc, item, op)?;
+            .map(|names| quote!(&[#(#names),*]));
+        let headers: Vec<String> = op
+            .header_parameters()?
+            .into_iter()
+            .map(|header| header.name)
+            .collect();
         header_consts.extend(headers.iter().cloned());
         let method_upper = method.to_uppercase();
         let mut success_statuses = Vec::new();
         let mut answer = None;
-        for (status, response) in op
-            .get("responses")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            if let Some(code) = status
+        for response in op.responses() {
+            if let Some(code) = response
+                .status
                 .parse::<u16>()
                 .ok()
                 .filter(|s| (200..300).contains(s))
             {
                 success_statuses.push(code);
-                let response = resolve(doc, response)?;
                 if answer.is_none()
-                    && let Some(schema) = response.pointer("/content/application~1json/schema")
+                    && let Some(schema) = response.schema()?
                 {
-                    answer = Some(resolve(doc, schema)?);
+                    answer = Some(paynet_spec::resolve(doc, schema)?);
                 }
             }
         }
@@ -491,6 +402,7 @@ fn operations_tokens(doc: &Value, builders: &[Builder]) -> Result<TokenStream> {
                 }
             }
         });
+        visits.push(quote!(visitor.visit::<#response>(#id);));
         if seen_answers.insert(quote!(#response).to_string()) {
             verdicts.push(verdict_impl(response, answer)?);
         }
@@ -524,6 +436,13 @@ fn operations_tokens(doc: &Value, builders: &[Builder]) -> Result<TokenStream> {
         #(#requests)*
 
         #(#verdicts)*
+
+        /// Calls `visitor` once per operation with the operation's 2xx
+        /// answer type, so that code generic over answers (tests that
+        /// generate bodies from the spec) covers every operation.
+        pub fn visit_answers(visitor: &mut impl crate::runtime::AnswerVisitor) {
+            #(#visits)*
+        }
     })
 }
 
@@ -557,11 +476,7 @@ fn verdict_field(schema: &Value, field: &str, wanted: Field) -> Result<Option<To
         return Ok(None);
     };
     let ident = format_ident!("{}", field);
-    let reference = property
-        .get("$ref")
-        .or_else(|| property.pointer("/allOf/0/$ref"))
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/components/schemas/"));
+    let reference = paynet_spec::component_name(property);
     let convert = match (
         reference,
         property.get("type").and_then(Value::as_str),
@@ -586,13 +501,11 @@ fn verdict_field(schema: &Value, field: &str, wanted: Field) -> Result<Option<To
             "the result mapping cannot read `{field}` of schema {reference:?} / type {kind:?}; extend xtask/src/codegen.rs"
         ),
     };
-    let required = schema
-        .get("required")
-        .and_then(Value::as_array)
-        .is_some_and(|r| r.iter().any(|n| n == field));
-    Ok(Some(if required {
-        quote!(Some({ let v = &self.#ident; #convert }))
-    } else {
-        quote!(self.#ident.as_ref().map(|v| #convert))
-    }))
+    Ok(Some(
+        if paynet_spec::required_properties(schema).contains(field) {
+            quote!(Some({ let v = &self.#ident; #convert }))
+        } else {
+            quote!(self.#ident.as_ref().map(|v| #convert))
+        },
+    ))
 }

@@ -55,20 +55,18 @@ pub fn merge(sources: &[Source]) -> Result<Value, SourceError> {
 
     for source in sources {
         check_version(source)?;
-        if let Some(source_paths) = source.doc.get("paths").and_then(Value::as_object) {
-            for (path, item) in source_paths {
-                if let Some(owner) = path_owner.get(path) {
-                    return Err(error(
-                        source,
-                        format!(
-                            "path {path} is already defined in {}",
-                            owner.as_str().unwrap_or("?")
-                        ),
-                    ));
-                }
-                path_owner.insert(path.clone(), Value::String(source.name.clone()));
-                paths.insert(path.clone(), item.clone());
+        for (path, item) in paynet_spec::path_items(&source.doc) {
+            if let Some(owner) = path_owner.get(path) {
+                return Err(error(
+                    source,
+                    format!(
+                        "path {path} is already defined in {}",
+                        owner.as_str().unwrap_or("?")
+                    ),
+                ));
             }
+            path_owner.insert(path.to_string(), Value::String(source.name.clone()));
+            paths.insert(path.to_string(), item.clone());
         }
         if let Some(sections) = source.doc.get("components").and_then(Value::as_object) {
             for (section, entries) in sections {

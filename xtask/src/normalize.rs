@@ -3,16 +3,21 @@
 //! each rule applies wherever its condition holds, and reports one line per
 //! change so that a maintainer sees what was done to the vendor's document.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// Header parameters that OpenAPI 3.0.3 says SHALL be ignored. Left in,
 /// progenitor turns `Content-Type` into a required argument whose value
 /// replaces the JSON content type on the wire.
 const IGNORED_HEADERS: [&str; 3] = ["accept", "content-type", "authorization"];
 
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+/// The header parameter in which Paynet's SoftPOS operations take the mobile
+/// session key (mobil oturum anahtarı), a value obtained per session and
+/// passed per call rather than a security scheme of the client.
+const SESSION_KEY_HEADER: &str = "session-key";
+
+/// What an operation authenticated by its `Session-Key` parameter says in
+/// its description once it declares `security: []`.
+const SESSION_KEY_NOTE: &str = "The `Session-Key` header parameter carries the mobile session key (mobil oturum anahtarı), a per-call value; no security scheme of the client applies.";
 
 /// Applies every normalization to `doc`, returning one line per change.
 pub fn normalize(source: &str, doc: &mut Value) -> Vec<String> {
@@ -20,35 +25,65 @@ pub fn normalize(source: &str, doc: &mut Value) -> Vec<String> {
     drop_ignored_headers(source, doc, &mut changes);
     add_response_descriptions(source, doc, &mut changes);
     add_operation_ids(source, doc, &mut changes);
+    require_result_code(source, doc, &mut changes);
+    declare_session_key_security(source, doc, &mut changes);
     changes
 }
 
-/// The operations of `doc` as `(path, method, operation)`.
-fn operations_mut(doc: &mut Value) -> Vec<(String, String, &mut Map<String, Value>)> {
-    let mut out = Vec::new();
-    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
-        for (path, item) in paths.iter_mut() {
-            if let Some(item) = item.as_object_mut() {
-                for (method, op) in item.iter_mut() {
-                    if METHODS.contains(&method.as_str())
-                        && let Some(op) = op.as_object_mut()
-                    {
-                        out.push((path.clone(), method.to_uppercase(), op));
-                    }
-                }
+/// A 2xx JSON answer whose schema declares Paynet's result `code` gets it
+/// in `required`: the client reads success from it, so an answer without
+/// one is never a success, and the spec must say such an answer is not
+/// valid rather than leave the client stricter than its spec.
+fn require_result_code(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
+    let mut targets = Vec::new();
+    for op in paynet_spec::operations(doc) {
+        for response in op.responses() {
+            // A schema this source cannot reach (a fragment's schemas are
+            // defined in base.json) is left as it is.
+            if response.status.starts_with('2')
+                && let Ok(Some(pointer)) = response.schema_pointer()
+            {
+                let label = format!(
+                    "{}: response {}",
+                    place(op.path(), Some(op.method())),
+                    response.status
+                );
+                targets.push((label, pointer));
             }
         }
     }
-    out
+    for (label, pointer) in targets {
+        let Some(schema) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let declares = schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .is_some_and(|p| p.contains_key("code"));
+        let required = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|n| n == "code"));
+        if declares && !required {
+            let list = schema
+                .entry("required")
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let Some(list) = list.as_array_mut() {
+                list.push(Value::String("code".into()));
+                changes.push(format!(
+                    "{source}: {label}: `code` made required (the result mapping reads success from it; an answer without one is not a success)"
+                ));
+            }
+        }
+    }
 }
 
-fn resolve_parameter<'a>(components: &'a Value, param: &'a Value) -> Option<&'a Value> {
-    match param.get("$ref").and_then(Value::as_str) {
-        Some(reference) => {
-            let name = reference.strip_prefix("#/components/parameters/")?;
-            components.get("parameters")?.get(name)
-        }
-        None => Some(param),
+/// Where a change was made, for its line: `POST /path`, or the path alone
+/// for what a path item shares among its operations.
+fn place(path: &str, method: Option<&str>) -> String {
+    match method {
+        Some(method) => format!("{} {path}", method.to_uppercase()),
+        None => path.to_string(),
     }
 }
 
@@ -60,10 +95,13 @@ fn is_ignored_header(param: &Value) -> Option<String> {
 }
 
 fn drop_ignored_headers(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
-    let components = doc.get("components").cloned().unwrap_or(Value::Null);
-    let filter = |list: &mut Vec<Value>, place: &str, changes: &mut Vec<String>| {
+    // References are read in the document as it was before any removal.
+    let before = doc.clone();
+    for paynet_spec::ParametersMut { path, method, list } in paynet_spec::parameter_lists_mut(doc) {
+        let place = place(path, method);
         list.retain(|param| {
-            match resolve_parameter(&components, param).and_then(is_ignored_header) {
+            let param = paynet_spec::resolve(&before, param).ok();
+            match param.and_then(is_ignored_header) {
                 Some(name) => {
                     changes.push(format!(
                         "{source}: {place}: removed header parameter `{name}` (OpenAPI 3.0.3: it SHALL be ignored)"
@@ -73,30 +111,6 @@ fn drop_ignored_headers(source: &str, doc: &mut Value, changes: &mut Vec<String>
                 None => true,
             }
         });
-    };
-    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
-        for (path, item) in paths.iter_mut() {
-            let Some(item) = item.as_object_mut() else {
-                continue;
-            };
-            for (key, value) in item.iter_mut() {
-                let place = if key == "parameters" {
-                    path.clone()
-                } else if METHODS.contains(&key.as_str()) {
-                    format!("{} {path}", key.to_uppercase())
-                } else {
-                    continue;
-                };
-                let list = if key == "parameters" {
-                    value.as_array_mut()
-                } else {
-                    value.get_mut("parameters").and_then(Value::as_array_mut)
-                };
-                if let Some(list) = list {
-                    filter(list, &place, changes);
-                }
-            }
-        }
     }
     // A component parameter that is itself an ignored header is now unused
     // (or would be, once anyone referred to it): drop it as well.
@@ -145,18 +159,23 @@ fn reason_phrase(status: &str) -> String {
 }
 
 fn add_response_descriptions(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
-    for (path, method, op) in operations_mut(doc) {
-        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+    for op in paynet_spec::operations_mut(doc) {
+        let place = place(op.path, Some(op.method));
+        let Some(responses) = op
+            .object
+            .get_mut("responses")
+            .and_then(Value::as_object_mut)
+        else {
             continue;
         };
         for (status, response) in responses.iter_mut() {
-            if let Some(response) = response.as_object_mut()
-                && !response.contains_key("$ref")
+            if !paynet_spec::is_reference(response)
+                && let Some(response) = response.as_object_mut()
                 && !response.contains_key("description")
             {
                 let text = reason_phrase(status);
                 changes.push(format!(
-                    "{source}: {method} {path}: response {status} had no description; set to \"{text}\""
+                    "{source}: {place}: response {status} had no description; set to \"{text}\""
                 ));
                 response.insert("description".into(), Value::String(text));
             }
@@ -202,14 +221,51 @@ pub fn operation_id_from_path(path: &str) -> String {
 }
 
 fn add_operation_ids(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
-    for (path, method, op) in operations_mut(doc) {
-        if !op.contains_key("operationId") {
-            let id = operation_id_from_path(&path);
+    for op in paynet_spec::operations_mut(doc) {
+        if !op.object.contains_key("operationId") {
+            let id = operation_id_from_path(op.path);
             changes.push(format!(
-                "{source}: {method} {path}: had no operationId; derived `{id}` from the path"
+                "{source}: {}: had no operationId; derived `{id}` from the path",
+                place(op.path, Some(op.method))
             ));
-            op.insert("operationId".into(), Value::String(id));
+            op.object.insert("operationId".into(), Value::String(id));
         }
+    }
+}
+
+/// An operation with no `security` (and no document-wide default) reads as
+/// one whose authentication was forgotten; linters flag it. When it takes a
+/// `Session-Key` header parameter, that parameter is what authenticates it:
+/// say so with an explicit `security: []` and a sentence in its description.
+fn declare_session_key_security(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
+    if doc.get("security").is_some() {
+        return;
+    }
+    let takes_session_key = |op: &paynet_spec::Operation<'_>| {
+        op.object().get("security").is_none()
+            && op
+                .header_parameters()
+                .is_ok_and(|headers| headers.iter().any(|h| h.name == SESSION_KEY_HEADER))
+    };
+    let targets: Vec<(String, String)> = paynet_spec::operations(doc)
+        .filter(takes_session_key)
+        .map(|op| (op.pointer(), place(op.path(), Some(op.method()))))
+        .collect();
+    for (pointer, place) in targets {
+        let Some(op) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        op.insert("security".into(), Value::Array(Vec::new()));
+        let description = match op.get("description").and_then(Value::as_str) {
+            Some(text) if !text.trim().is_empty() => {
+                format!("{}\n\n{SESSION_KEY_NOTE}", text.trim_end())
+            }
+            _ => SESSION_KEY_NOTE.to_string(),
+        };
+        op.insert("description".into(), Value::String(description));
+        changes.push(format!(
+            "{source}: {place}: had no security; declared `security: []` and noted in its description that its `Session-Key` header parameter carries the mobile session key (an operation without security reads as one whose authentication was forgotten)"
+        ));
     }
 }
 
@@ -236,7 +292,7 @@ mod tests {
                 {"name": "accept", "in": "header", "schema": {"type": "string"}},
                 {"name": "Authorization", "in": "query", "schema": {"type": "string"}},
                 {"$ref": "#/components/parameters/CT"}
-            ], "operationId": "x", "responses": {}}}},
+            ], "operationId": "x", "security": [], "responses": {}}}},
             "components": {"parameters": {"CT": {"name": "Content-Type", "in": "header", "schema": {"type": "string"}}}}
         });
         let changes = normalize("s.json", &mut doc);
@@ -252,6 +308,127 @@ mod tests {
         assert!(changes[0].contains("POST /x: removed header parameter `accept`"));
         assert!(changes[1].contains("POST /x: removed header parameter `Content-Type`"));
         assert!(changes[2].contains("components.parameters.CT"));
+    }
+
+    #[test]
+    fn removes_ignored_headers_shared_by_a_path_item() {
+        let mut doc = json!({
+            "paths": {"/x": {
+                "parameters": [
+                    {"name": "Accept", "in": "header", "schema": {"type": "string"}},
+                    {"name": "X-Kept", "in": "header", "schema": {"type": "string"}}
+                ],
+                "summary": "not an operation",
+                "get": {"operationId": "x", "responses": {}}
+            }}
+        });
+        let changes = normalize("s.json", &mut doc);
+        assert_eq!(
+            doc["paths"]["/x"]["parameters"],
+            json!([{"name": "X-Kept", "in": "header", "schema": {"type": "string"}}])
+        );
+        assert_eq!(
+            changes,
+            ["s.json: /x: removed header parameter `Accept` (OpenAPI 3.0.3: it SHALL be ignored)"]
+        );
+    }
+
+    #[test]
+    fn makes_a_declared_result_code_required_where_the_schema_is_defined() {
+        let mut doc = json!({
+            "paths": {
+                "/inline": {"post": {"operationId": "i", "responses": {
+                    "200": {"description": "d", "content": {"application/json": {"schema":
+                        {"type": "object", "properties": {"code": {"type": "integer"}}}}}},
+                    "400": {"description": "d", "content": {"application/json": {"schema":
+                        {"type": "object", "properties": {"code": {"type": "integer"}}}}}}
+                }}},
+                "/shared": {"post": {"operationId": "s", "responses": {
+                    "200": {"$ref": "#/components/responses/Answer"}
+                }}},
+                "/fragment": {"post": {"operationId": "f", "responses": {
+                    "200": {"description": "d", "content": {"application/json": {"schema":
+                        {"$ref": "#/components/schemas/InAnotherSource"}}}}
+                }}}
+            },
+            "components": {
+                "responses": {"Answer": {"description": "d", "content": {"application/json": {"schema":
+                    {"$ref": "#/components/schemas/Answer"}}}}},
+                "schemas": {"Answer": {"type": "object", "required": ["id"],
+                    "properties": {"id": {"type": "string"}, "code": {"type": "integer"}}}}
+            }
+        });
+        let changes = normalize("s.json", &mut doc);
+        assert_eq!(
+            doc["paths"]["/inline"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+                ["required"],
+            json!(["code"])
+        );
+        // Only 2xx answers carry the verdict.
+        assert!(
+            doc["paths"]["/inline"]["post"]["responses"]["400"]["content"]["application/json"]
+                ["schema"]
+                .get("required")
+                .is_none()
+        );
+        // Through a response reference and a schema reference, in the component.
+        assert_eq!(
+            doc["components"]["schemas"]["Answer"]["required"],
+            json!(["id", "code"])
+        );
+        assert_eq!(changes.len(), 2, "{changes:#?}");
+        assert!(changes[0].starts_with("s.json: POST /inline: response 200: `code` made required"));
+        assert!(changes[1].starts_with("s.json: POST /shared: response 200: `code` made required"));
+    }
+
+    #[test]
+    fn declares_what_authenticates_a_session_key_operation() {
+        let mut doc = json!({
+            "paths": {
+                "/own": {"post": {"operationId": "own", "description": "Starts it.", "responses": {},
+                    "parameters": [{"name": "Session-Key", "in": "header", "schema": {"type": "string"}}]}},
+                "/shared": {"parameters": [{"$ref": "#/components/parameters/SK"}],
+                    "post": {"operationId": "shared", "responses": {}}},
+                "/declared": {"post": {"operationId": "declared", "security": [{"secret_key": []}], "responses": {},
+                    "parameters": [{"name": "session-key", "in": "header", "schema": {"type": "string"}}]}},
+                "/query": {"post": {"operationId": "query", "responses": {},
+                    "parameters": [{"name": "Session-Key", "in": "query", "schema": {"type": "string"}}]}},
+                "/none": {"post": {"operationId": "none", "responses": {}}}
+            },
+            "components": {"parameters": {"SK": {"name": "session-key", "in": "header", "schema": {"type": "string"}}}}
+        });
+        let changes = normalize("s.json", &mut doc);
+        let own = &doc["paths"]["/own"]["post"];
+        assert_eq!(own["security"], json!([]));
+        assert_eq!(
+            own["description"],
+            format!("Starts it.\n\n{SESSION_KEY_NOTE}")
+        );
+        let shared = &doc["paths"]["/shared"]["post"];
+        assert_eq!(shared["security"], json!([]));
+        assert_eq!(shared["description"], SESSION_KEY_NOTE);
+        assert_eq!(
+            doc["paths"]["/declared"]["post"]["security"],
+            json!([{"secret_key": []}])
+        );
+        for untouched in ["/query", "/none", "/declared"] {
+            let op = &doc["paths"][untouched]["post"];
+            assert!(op.get("description").is_none(), "{untouched}");
+        }
+        assert!(doc["paths"]["/query"]["post"].get("security").is_none());
+        assert!(doc["paths"]["/none"]["post"].get("security").is_none());
+        assert_eq!(changes.len(), 2, "{changes:#?}");
+        assert!(
+            changes[0].starts_with("s.json: POST /own: had no security; declared `security: []`")
+        );
+        assert!(changes[1].starts_with("s.json: POST /shared: had no security"));
+
+        // A document-wide default already says what authenticates it.
+        let mut doc = json!({"security": [{"secret_key": []}], "paths": {"/own": {"post": {
+            "operationId": "own", "responses": {},
+            "parameters": [{"name": "Session-Key", "in": "header", "schema": {"type": "string"}}]}}}});
+        assert!(normalize("s.json", &mut doc).is_empty());
+        assert!(doc["paths"]["/own"]["post"].get("security").is_none());
     }
 
     #[test]

@@ -102,7 +102,13 @@ fn sorted_files(dir: &Path, extension: &str) -> Result<Vec<PathBuf>, SourceError
     Ok(files)
 }
 
-fn read(root: &Path, path: &Path) -> Result<(String, String), SourceError> {
+/// The vendor pages, `root/spec/vendor/*.md`, in file-name order.
+pub fn vendor_pages(root: &Path) -> Result<Vec<PathBuf>, SourceError> {
+    sorted_files(&root.join("spec/vendor"), "md")
+}
+
+/// The text of `path`, and its name relative to `root` for messages.
+pub fn read(root: &Path, path: &Path) -> Result<(String, String), SourceError> {
     let name = path
         .strip_prefix(root)
         .unwrap_or(path)
@@ -119,7 +125,7 @@ fn read(root: &Path, path: &Path) -> Result<(String, String), SourceError> {
 /// Loads every source under `root/spec`, vendor pages first, in file-name order.
 pub fn load(root: &Path) -> Result<Vec<Source>, SourceError> {
     let mut sources = Vec::new();
-    for path in sorted_files(&root.join("spec/vendor"), "md")? {
+    for path in vendor_pages(root)? {
         let (name, text) = read(root, &path)?;
         for fence in json_fences(&text) {
             let doc = parse_json(&name, fence.first_line, &fence.text)?;

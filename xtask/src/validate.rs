@@ -13,13 +13,7 @@ pub fn openapi_errors(doc: &Value) -> Vec<String> {
     let validator = jsonschema::draft4::options()
         .build(&schema)
         .expect("the bundled OpenAPI schema compiles");
-    validator
-        .iter_errors(doc)
-        .map(|e| {
-            let at = e.instance_path().to_string();
-            format!("{}: {e}", if at.is_empty() { "/" } else { &at })
-        })
-        .collect()
+    paynet_spec::errors(&validator, doc)
 }
 
 #[cfg(test)]

@@ -143,11 +143,20 @@ fn the_published_softpos_page_is_normalized_and_every_operation_is_generated() {
         format!(
             "{page}: POST /v1/softpos/init_reversal_transaction: had no operationId; derived `init_reversal_transaction` from the path"
         ),
+        format!(
+            "{page}: POST /v1/softpos/init_reversal_transaction: response 200: `code` made required (the result mapping reads success from it; an answer without one is not a success)"
+        ),
+        format!(
+            "{page}: POST /v1/softpos/init_reversal_transaction: had no security; declared `security: []` and noted in its description that its `Session-Key` header parameter carries the mobile session key (an operation without security reads as one whose authentication was forgotten)"
+        ),
     ];
     assert_eq!(outcome.normalizations, expected);
+    assert_eq!(
+        spec_of(&dir)["components"]["schemas"]["InitReversalResponse"]["required"],
+        serde_json::json!(["code"])
+    );
 
-    let spec: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(dir.path().join(SPEC)).unwrap()).unwrap();
+    let spec = spec_of(&dir);
     let op = &spec["paths"]["/v1/softpos/init_reversal_transaction"]["post"];
     assert_eq!(op["operationId"], "init_reversal_transaction");
     let params: Vec<&str> = op["parameters"]
@@ -157,6 +166,16 @@ fn the_published_softpos_page_is_normalized_and_every_operation_is_generated() {
         .map(|p| p["name"].as_str().unwrap())
         .collect();
     assert_eq!(params, ["Session-Key"]);
+    // Authenticated by that parameter, and saying so.
+    assert_eq!(op["security"], serde_json::json!([]));
+    assert!(
+        op["description"]
+            .as_str()
+            .unwrap()
+            .contains("`Session-Key` header parameter carries the mobile session key"),
+        "{}",
+        op["description"]
+    );
     assert_eq!(spec["openapi"], "3.0.3");
 
     let client = fs::read_to_string(dir.path().join(CLIENT)).unwrap();
@@ -289,4 +308,8 @@ fn a_document_that_breaks_the_openapi_schema_is_refused() {
         text.contains("/paths/~1v1~1transaction~1capture_reversal/post/requestBody"),
         "{text}"
     );
+}
+
+fn spec_of(dir: &Scratch) -> serde_json::Value {
+    serde_json::from_str(&dir.read(SPEC)).unwrap()
 }

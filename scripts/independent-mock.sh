@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Checks the client against an independent mock generated from
+# spec/paynet.json: Prism (npm package @stoplight/prism-cli) answers random
+# spec-valid bodies, and tests/tests/independent_mock.rs maps every one.
+# Needs node and npm; installs Prism under target/tools (no install scripts
+# run, no telemetry), listens on loopback only, and stops it afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PRISM_VERSION=5.16.0
+PORT=${PRISM_PORT:-4010}
+tools=target/tools/prism
+if [ ! -x "$tools/node_modules/.bin/prism" ]; then
+  mkdir -p "$tools"
+  npm install --silent --no-audit --no-fund --ignore-scripts --prefix "$tools" "@stoplight/prism-cli@$PRISM_VERSION" >/dev/null
+fi
+export SCARF_ANALYTICS=false
+"$tools/node_modules/.bin/prism" mock -d -h 127.0.0.1 -p "$PORT" spec/paynet.json > target/tools/prism.log 2>&1 &
+prism=$!
+trap 'kill $prism 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then break; fi
+  sleep 0.2
+done
+PAYNET_INDEPENDENT_MOCK="http://127.0.0.1:$PORT" \
+  cargo test -p paynet-tests --test independent_mock -- --ignored --nocapture

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Lint spec/paynet.json with two OpenAPI validators that are not ours:
+# openapi-spec-validator (Python) and redocly (Node, recommended ruleset).
+# `cargo xtask generate` already validates against the OpenAPI 3.0 schema;
+# these also catch what a schema cannot (an operation that says nothing
+# about its authentication, an unused component, ...). Errors fail the
+# run; warnings are printed and allowed.
+#
+# Installs both, at pinned versions, under target/tools from the package
+# registries the first time (npm runs no install scripts), and reuses them
+# afterwards (safe to run again). Needs python3 (with venv) and
+# node >= 20.19 with npm.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+REDOCLY_CLI_VERSION=2.77.0
+venv=target/tools/openapi-spec-validator
+requirements=scripts/lint-spec-requirements.txt
+npm_prefix=target/tools/redocly
+redocly=$npm_prefix/node_modules/.bin/redocly
+
+# redocly: no usage reports, no update notice (the run has no network
+# beyond the package registries).
+export REDOCLY_TELEMETRY=off
+export REDOCLY_SUPPRESS_UPDATE_NOTICE=true
+
+mkdir -p target/tools
+
+# The venv is current when it was made from this requirements file.
+if ! cmp -s "$requirements" "$venv/installed-requirements.txt"; then
+  echo "-- installing openapi-spec-validator into $venv"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    --require-virtualenv -r "$requirements"
+  cp "$requirements" "$venv/installed-requirements.txt"
+fi
+
+if [ "$("$redocly" --version 2>/dev/null || true)" != "$REDOCLY_CLI_VERSION" ]; then
+  echo "-- installing @redocly/cli@$REDOCLY_CLI_VERSION into $npm_prefix"
+  mkdir -p "$npm_prefix"
+  npm install --prefix "$npm_prefix" --no-audit --no-fund --ignore-scripts \
+    --loglevel=error "@redocly/cli@$REDOCLY_CLI_VERSION"
+fi
+
+echo "-- openapi-spec-validator $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("openapi-spec-validator"))')"
+"$venv/bin/openapi-spec-validator" --validation-errors all spec/paynet.json
+
+echo "-- redocly $("$redocly" --version) lint (recommended)"
+"$redocly" lint --extends=recommended --format=stylish spec/paynet.json
