@@ -23,6 +23,21 @@ pub fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// A loopback wiremock server that answers every request with `answer`.
+pub async fn answering(answer: wiremock::ResponseTemplate) -> wiremock::MockServer {
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(answer)
+        .mount(&server)
+        .await;
+    server
+}
+
+/// An answer with `status` and the fixture `name` as its JSON body.
+pub fn json_answer(status: u16, name: &str) -> wiremock::ResponseTemplate {
+    wiremock::ResponseTemplate::new(status).set_body_raw(fixture(name), "application/json")
+}
+
 /// A client for `base` (a loopback server) with the test secret key.
 pub fn client(base: &str) -> paynet_api::Client {
     builder(base).build().expect("client")

@@ -8,25 +8,11 @@ use std::time::Duration;
 use paynet_api::types::{CaptureReversalResponse, InitReversalResponse, PreauthReversalResponse};
 use paynet_ext::{Error, ErrorType, Reply, ResultCode};
 use paynet_tests::{
-    SESSION, assert_matches, builder, capture_reversal, client, fixture, init_reversal,
-    preauth_reversal,
+    SESSION, answering, assert_matches, builder, capture_reversal, client, fixture, init_reversal,
+    json_answer as json, preauth_reversal,
 };
 use rust_decimal::Decimal;
-use wiremock::matchers::any;
-use wiremock::{Mock, MockServer, ResponseTemplate};
-
-async fn answering(template: ResponseTemplate) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(template)
-        .mount(&server)
-        .await;
-    server
-}
-
-fn json(status: u16, name: &str) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_raw(fixture(name), "application/json")
-}
+use wiremock::ResponseTemplate;
 
 fn raw(status: u16, body: &[u8], content_type: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_raw(body.to_vec(), content_type)

@@ -8,24 +8,15 @@
 
 use paynet_ext::{ClientBuilder, SessionKey};
 use paynet_tests::{
-    SESSION, assert_matches, capture_reversal, client, fixture, init_reversal_with,
+    SESSION, answering, assert_matches, capture_reversal, client, init_reversal_with, json_answer,
     preauth_reversal, shape,
 };
 use serde_json::Value;
-use wiremock::matchers::any;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::MockServer;
 
 /// A server that answers every request with a success body.
 async fn server() -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(fixture("softpos_init_success.json"), "application/json"),
-        )
-        .mount(&server)
-        .await;
-    server
+    answering(json_answer(200, "softpos_init_success.json")).await
 }
 
 /// Snapshots a request shape as `name`, with `user-agent` and

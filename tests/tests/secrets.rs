@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use paynet_ext::{ClientBuilder, ConfigError, Environment, SecretKey, SessionKey};
 use paynet_tests::{
-    SECRET, SESSION, assert_matches, builder, capture_reversal, client, fixture, init_reversal,
-    preauth_reversal,
+    SECRET, SESSION, answering, assert_matches, builder, capture_reversal, client, fixture,
+    init_reversal, preauth_reversal,
 };
 use wiremock::matchers::{any, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -116,11 +116,7 @@ async fn no_secret_in_errors_debug_output_or_logs() {
     texts.push(format!("{err:?}"));
 
     // Transport errors and timeouts carry reqwest's error, URL included.
-    let slow = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
-        .mount(&slow)
-        .await;
+    let slow = answering(ResponseTemplate::new(200).set_delay(Duration::from_secs(5))).await;
     let client = builder(&slow.uri())
         .timeout(Duration::from_millis(100))
         .build()
