@@ -37,8 +37,9 @@ pub use store::{
     CAPTURE_EXAMPLE_XACT_ID, Kind, PREAUTH_EXAMPLE_XACT_ID, Refusal, Store, Transaction,
 };
 
-/// How the simulator is set up.
-#[derive(Debug, Clone)]
+/// How the simulator is set up. Its `Debug` prints both keys as
+/// `[redacted]`: a config is often logged, and a test's keys may be real ones.
+#[derive(Clone)]
 pub struct Config {
     /// Where to listen; port 0 lets the OS choose.
     pub addr: SocketAddr,
@@ -59,6 +60,20 @@ impl Config {
     pub const DEFAULT_SECRET_KEY: &'static str = "sck_mock_0000000000000000000000000";
     /// The session key a default simulator accepts.
     pub const DEFAULT_SESSION_KEY: &'static str = "mock_session_key_0000";
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = format_args!("[redacted]");
+        f.debug_struct("Config")
+            .field("addr", &self.addr)
+            .field("secret_key", &redacted)
+            .field("session_key", &redacted)
+            .field("slow_delay", &self.slow_delay)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("transactions", &self.transactions)
+            .finish()
+    }
 }
 
 impl Default for Config {

@@ -5,9 +5,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use axum::body::{Body, to_bytes};
+use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 
 use paynet_api::wire::ResultCode;
@@ -105,10 +108,29 @@ fn error(
     json_response(status, &body)
 }
 
-fn money(value: rust_decimal::Decimal) -> Value {
-    // Paynet sends money as JSON numbers: 15, 14.65.
-    let text = value.normalize().to_string();
-    serde_json::from_str(&text).unwrap_or(Value::String(text))
+/// An amount in the form Paynet sends: a JSON number (15, 14.65) when a
+/// client reading the number as a double gets exactly this decimal back,
+/// and otherwise a string (`"12345678901234567.89"`), which the spec's
+/// `Amount` allows. Exact decimals as numbers would need serde_json's
+/// `arbitrary_precision`, which would change serde_json for every crate
+/// built with this one.
+fn money(value: Decimal) -> Value {
+    let value = value.normalize();
+    if value.scale() == 0
+        && let Ok(whole) = i64::try_from(value)
+    {
+        return json!(whole);
+    }
+    let text = value.to_string();
+    // `Display` of a double is the shortest text that reads back as it.
+    let double = text
+        .parse::<f64>()
+        .ok()
+        .filter(|d| d.is_finite() && Decimal::from_str_exact(&d.to_string()).ok() == Some(value));
+    match double.and_then(serde_json::Number::from_f64) {
+        Some(number) => Value::Number(number),
+        None => Value::String(text),
+    }
 }
 
 /// The capture reversal page's answer for a reversed transaction, in
@@ -159,13 +181,25 @@ fn preauth_body() -> Value {
     })
 }
 
+/// What a query value may keep as it is: RFC 3986's unreserved characters.
+/// Everything else (`&`, `#`, `=`, `+`, spaces, newlines) is percent-encoded,
+/// so that an `xact_id` stays one parameter of the deep link.
+const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 impl State {
     fn softpos_body(&self, t: &Transaction) -> Value {
         let n = self.sessions.fetch_add(1, Ordering::Relaxed) + 1;
         let session = format!("ps_mock_{n:06}");
         json!({
             "payment_session_id": session,
-            "deeplink_url": format!("paypos://reversal?payment_session_id={session}&xact_id={}", t.xact_id),
+            "deeplink_url": format!(
+                "paypos://reversal?payment_session_id={session}&xact_id={}",
+                percent_encoding::utf8_percent_encode(&t.xact_id, QUERY_VALUE)
+            ),
             "encryption_key": format!("ek_mock_{n:06}"),
             "object_name": "softpos_reversal",
             "code": ResultCode::Successful,
@@ -234,8 +268,8 @@ async fn trigger(state: &State, op: &SpecOperation, xact_id: &str) -> Option<Res
         "xk_mock_flag_string" => set(&mut body, "is_succeed", json!("true")),
         "xk_mock_money_string" => {
             for key in ["amount", "net_amount", "comission", "comission_tax"] {
-                if let Some(v) = body.get(key).cloned() {
-                    set(&mut body, key, Value::String(v.to_string()));
+                if let Some(Value::Number(n)) = body.get(key).cloned() {
+                    set(&mut body, key, Value::String(n.to_string()));
                 }
             }
         }
@@ -438,6 +472,58 @@ fn route<'s>(state: &'s State, method: &Method, path: &str) -> Result<&'s SpecOp
     Err(response)
 }
 
+/// The body, or why it could not be had: 413 when it is larger than the
+/// limit (at once when `Content-Length` says so), 400 when it breaks off or
+/// is malformed (a bad chunk, fewer bytes than announced).
+async fn read_body(
+    state: &State,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Bytes, (StatusCode, String)> {
+    let too_large = || {
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the body is larger than {} bytes", state.max_body_bytes),
+        )
+    };
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > state.max_body_bytes as u64) {
+        return Err(too_large());
+    }
+    match Limited::new(body, state.max_body_bytes).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.is::<LengthLimitError>() => Err(too_large()),
+        Err(e) => Err((
+            StatusCode::BAD_REQUEST,
+            format!("the body could not be read: {}", innermost(&*e)),
+        )),
+    }
+}
+
+/// The deepest cause of an error: hyper's own words ("unexpected EOF during
+/// chunk size line") rather than its wrappers' ("error reading a body").
+fn innermost<'e>(
+    error: &'e (dyn std::error::Error + 'static),
+) -> &'e (dyn std::error::Error + 'static) {
+    let mut cause = error;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    cause
+}
+
+/// Marks an answer as the last on its connection: the rest of an unread
+/// body cannot be told from the next request.
+fn closing(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
 /// The request's JSON body once the credential, the size, the syntax and
 /// the spec's schema are satisfied; otherwise the answer Paynet documents.
 #[allow(clippy::result_large_err)]
@@ -484,10 +570,9 @@ async fn admit(
             ));
         }
     }
-    let bytes = to_bytes(body, state.max_body_bytes).await.map_err(|_| {
-        let message = format!("the body is larger than {} bytes", state.max_body_bytes);
-        invalid(StatusCode::PAYLOAD_TOO_LARGE, &message)
-    })?;
+    let bytes = read_body(state, headers, body)
+        .await
+        .map_err(|(status, message)| closing(invalid(status, &message)))?;
     let json: Value = serde_json::from_slice(&bytes).map_err(|e| {
         invalid(
             StatusCode::BAD_REQUEST,
@@ -546,15 +631,54 @@ pub async fn serve(
         body,
     )
     .await;
+    // The path and the xact_id come from the client: escaped (`\n`,
+    // `\u{1b}`), so that no value can end the line or forge another one.
     tracing::info!(
         target: "paynet_mock",
         "{} {} -> {} op={} xact_id={} in {:.1} ms",
         parts.method,
-        path,
+        path.escape_debug(),
         response.status().as_u16(),
         operation.as_deref().unwrap_or("-"),
-        xact_id.as_deref().unwrap_or("-"),
+        xact_id.as_deref().unwrap_or("-").escape_debug(),
         started.elapsed().as_secs_f64() * 1000.0
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_a_number_only_where_a_double_holds_it_exactly() {
+        for (text, expected) in [
+            ("15", json!(15)),
+            ("15.00", json!(15)),
+            ("14.65", json!(14.65)),
+            ("0.30", json!(0.3)),
+            ("-2.5", json!(-2.5)),
+            ("123456789012345", json!(123456789012345_i64)),
+            ("1234567890123.45", json!(1234567890123.45)),
+            ("12345678901234567.89", json!("12345678901234567.89")),
+            ("0.1234567890123456789", json!("0.1234567890123456789")),
+            (
+                "79228162514264337593543950335",
+                json!("79228162514264337593543950335"),
+            ),
+        ] {
+            let value: Decimal = text.parse().unwrap();
+            let answered = money(value);
+            assert_eq!(answered, expected, "{text}");
+            // Whatever form it takes, the decimal reads back exactly.
+            let back: Decimal = match &answered {
+                Value::String(s) => s.parse().unwrap(),
+                Value::Number(n) => Decimal::from_str_exact(&n.as_f64().unwrap().to_string())
+                    .or_else(|_| n.to_string().parse())
+                    .unwrap(),
+                other => panic!("{other}"),
+            };
+            assert_eq!(back, value, "{text}");
+        }
+    }
 }

@@ -43,3 +43,42 @@ fn the_binary_serves_preloaded_transactions_with_the_given_keys_and_logs_each_re
     );
     assert!(!log.contains("sck_bin_test"), "{log}");
 }
+
+#[test]
+fn a_newline_in_an_xact_id_stays_inside_its_one_log_line() {
+    let mut simulator = SimulatorProcess::start(env!("CARGO_BIN_EXE_paynet-mock"), &[]);
+    let base = simulator.base().to_string();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    // At most 100 characters, as the spec allows.
+    let forged = "xk_a\n2030-01-01T00:00:00Z  INFO POST /v1/transaction/capture_reversal -> 200";
+    runtime.block_on(async {
+        let http = reqwest::Client::new();
+        for xact_id in [forged, "xk_after"] {
+            let response = http
+                .post(format!("{base}/v1/transaction/capture_reversal"))
+                .header(
+                    "authorization",
+                    format!("Basic {}", paynet_mock::Config::DEFAULT_SECRET_KEY),
+                )
+                .json(&serde_json::json!({ "xact_id": xact_id }))
+                .send()
+                .await
+                .unwrap();
+            // Unknown transactions: the request was admitted and logged.
+            assert_eq!(response.status(), 404);
+        }
+    });
+    let first = simulator.next_log_line();
+    assert!(
+        first.contains(r"xact_id=xk_a\n2030-01-01T00:00:00Z  INFO POST"),
+        "{first}"
+    );
+    let second = simulator.next_log_line();
+    assert!(
+        second.contains("xact_id=xk_after"),
+        "a forged line: {second}"
+    );
+}

@@ -239,6 +239,22 @@ fn no_secret_in_the_configuration_types() {
 }
 
 #[test]
+fn the_simulators_config_debug_redacts_both_keys() {
+    let config = paynet_mock::Config {
+        secret_key: SECRET.to_string(),
+        session_key: SESSION.to_string(),
+        ..paynet_mock::Config::default()
+    };
+    for text in [format!("{config:?}"), format!("{config:#?}")] {
+        assert_clean("the simulator's Config Debug", &text);
+        // Present, but redacted; the rest stays readable.
+        assert!(text.contains("secret_key: [redacted]"), "{text}");
+        assert!(text.contains("session_key: [redacted]"), "{text}");
+        assert!(text.contains("127.0.0.1"), "{text}");
+    }
+}
+
+#[test]
 fn no_secret_in_any_snapshot() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
     let mut seen = 0;

@@ -80,6 +80,50 @@ async fn the_amounts_of_the_transaction_come_back() {
 }
 
 #[tokio::test]
+async fn an_amount_beyond_a_doubles_precision_comes_back_exactly() {
+    // As a preload file gives it: a string, kept as a decimal.
+    let preload: Vec<Transaction> = serde_json::from_str(
+        r#"[{"xact_id": "xk_big", "kind": "captured", "amount": "12345678901234567.89"}]"#,
+    )
+    .unwrap();
+    let mock = MockServer::start(Config {
+        transactions: preload,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let reply = capture(&client(&mock), "xk_big").await.unwrap();
+    assert_eq!(reply.amount.unwrap().to_string(), "12345678901234567.89");
+    let exact: rust_decimal::Decimal = "12345678901234567.89".parse().unwrap();
+    assert_eq!(reply.amount.unwrap().value(), exact);
+}
+
+#[tokio::test]
+async fn amounts_are_numbers_when_a_number_is_exact_and_strings_otherwise() {
+    let mock = mock().await;
+    mock.add_transaction(Transaction::captured("xk_big").with_amounts(
+        "12345678901234567.89".parse().unwrap(),
+        "0.30".parse().unwrap(),
+        "0.05".parse().unwrap(),
+    ));
+    let http = reqwest::Client::new();
+    let auth = format!("Basic {}", mock.secret_key());
+    let (status, body) = raw_post(
+        &http,
+        &mock,
+        "/v1/transaction/capture_reversal",
+        Some(&auth),
+        br#"{"xact_id": "xk_big"}"#,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["amount"], json!("12345678901234567.89"));
+    assert_eq!(body["net_amount"], json!("12345678901234567.54"));
+    assert_eq!(body["comission"], json!(0.3));
+    assert_eq!(body["comission_tax"], json!(0.05));
+}
+
+#[tokio::test]
 async fn reversing_the_wrong_kind_says_wrong_transaction_type_and_changes_nothing() {
     let mock = mock().await;
     let client = client(&mock);
@@ -160,6 +204,22 @@ async fn softpos_starts_a_reversal_without_reversing_anything() {
             ..
         }
     );
+}
+
+#[tokio::test]
+async fn the_deep_link_carries_the_xact_id_as_one_parameter() {
+    let mock = mock().await;
+    let id = "xk_a&x=1#y";
+    mock.add_transaction(Transaction::captured(id));
+    let reply = softpos(&client(&mock), mock.session_key(), id)
+        .await
+        .unwrap();
+    let link = reqwest::Url::parse(reply.deeplink_url.as_deref().unwrap()).unwrap();
+    assert_eq!(link.fragment(), None, "{link}");
+    let pairs: Vec<(String, String)> = link.query_pairs().into_owned().collect();
+    let names: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names, ["payment_session_id", "xact_id"], "{link}");
+    assert_eq!(pairs[1].1, id, "{link}");
 }
 
 #[tokio::test]
