@@ -13,6 +13,7 @@
 //! [`SPEC_JSON`] is the OpenAPI document the client was generated from, for
 //! code that needs the spec itself at run time (the `paynet-mock` simulator
 //! validates requests against it).
+#![deny(missing_docs)]
 
 #[rustfmt::skip]
 #[allow(clippy::all, missing_docs, unused_imports, dead_code)]

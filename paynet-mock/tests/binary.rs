@@ -1,25 +1,16 @@
 //! The `paynet-mock` binary: flags, preload file, one log line per request.
 
-mod common;
+use paynet_tests::process::SimulatorProcess;
 
 #[test]
 fn the_binary_serves_preloaded_transactions_with_the_given_keys_and_logs_each_request() {
-    let dir = std::env::temp_dir().join(format!("paynet-mock-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let preload = dir.join("transactions.json");
-    std::fs::write(
-        &preload,
-        r#"[{"xact_id": "xk_preloaded", "kind": "captured", "amount": "99.90"}]"#,
-    )
-    .unwrap();
-
-    let (mut simulator, first) = common::start(&[
-        "--secret-key".as_ref(),
-        "sck_bin_test".as_ref(),
-        "--preload".as_ref(),
-        preload.as_os_str(),
-    ]);
-    let base = simulator.base.clone();
+    let mut simulator = SimulatorProcess::start_preloaded(
+        env!("CARGO_BIN_EXE_paynet-mock"),
+        "sck_bin_test",
+        br#"[{"xact_id": "xk_preloaded", "kind": "captured", "amount": "99.90"}]"#,
+    );
+    let base = simulator.base().to_string();
+    let first = simulator.first_line();
     assert!(first.contains("1 transactions preloaded"), "{first}");
 
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -43,7 +34,7 @@ fn the_binary_serves_preloaded_transactions_with_the_given_keys_and_logs_each_re
     assert_eq!(body["amount"], 99.9);
     assert_eq!(body["code"], 0);
 
-    let log = simulator.log.as_mut().unwrap().next().unwrap().unwrap();
+    let log = simulator.next_log_line();
     assert!(
         log.contains(
             "POST /v1/transaction/capture_reversal -> 200 op=capture_reversal xact_id=xk_preloaded"
@@ -51,14 +42,12 @@ fn the_binary_serves_preloaded_transactions_with_the_given_keys_and_logs_each_re
         "{log}"
     );
     assert!(!log.contains("sck_bin_test"), "{log}");
-    drop(simulator);
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn a_newline_in_an_xact_id_stays_inside_its_one_log_line() {
-    let (mut simulator, _) = common::start(&[]);
-    let base = simulator.base.clone();
+    let mut simulator = SimulatorProcess::start(env!("CARGO_BIN_EXE_paynet-mock"), &[]);
+    let base = simulator.base().to_string();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -82,13 +71,12 @@ fn a_newline_in_an_xact_id_stays_inside_its_one_log_line() {
             assert_eq!(response.status(), 404);
         }
     });
-    let log = simulator.log.as_mut().unwrap();
-    let first = log.next().unwrap().unwrap();
+    let first = simulator.next_log_line();
     assert!(
         first.contains(r"xact_id=xk_a\n2030-01-01T00:00:00Z  INFO POST"),
         "{first}"
     );
-    let second = log.next().unwrap().unwrap();
+    let second = simulator.next_log_line();
     assert!(
         second.contains("xact_id=xk_after"),
         "a forged line: {second}"
@@ -101,17 +89,20 @@ fn ctrl_c_stops_the_binary_by_its_deadline_with_a_stalled_client_connected() {
     use std::io::Write;
     use std::time::{Duration, Instant};
 
-    let (mut simulator, _) = common::start(&[
-        "--shutdown-timeout-seconds".as_ref(),
-        "0.4".as_ref(),
-        // Long enough that only the shutdown deadline can end the client.
-        "--header-timeout-seconds".as_ref(),
-        "60".as_ref(),
-        "--body-timeout-seconds".as_ref(),
-        "60".as_ref(),
-    ]);
+    let mut simulator = SimulatorProcess::start(
+        env!("CARGO_BIN_EXE_paynet-mock"),
+        &[
+            "--shutdown-timeout-seconds".as_ref(),
+            "0.4".as_ref(),
+            // Long enough that only the shutdown deadline can end the client.
+            "--header-timeout-seconds".as_ref(),
+            "60".as_ref(),
+            "--body-timeout-seconds".as_ref(),
+            "60".as_ref(),
+        ],
+    );
     simulator.drain_log();
-    let addr = simulator.base.trim_start_matches("http://").to_string();
+    let addr = simulator.base().trim_start_matches("http://").to_string();
     let mut stalled = std::net::TcpStream::connect(&addr).unwrap();
     stalled
         .write_all(
@@ -126,14 +117,14 @@ fn ctrl_c_stops_the_binary_by_its_deadline_with_a_stalled_client_connected() {
     std::thread::sleep(Duration::from_millis(100));
 
     let status = std::process::Command::new("kill")
-        .args(["-INT", &simulator.child.id().to_string()])
+        .args(["-INT", &simulator.child().id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
     let started = Instant::now();
     let bound = Duration::from_secs(2); // 5 times the deadline
     let exit = loop {
-        if let Some(exit) = simulator.child.try_wait().unwrap() {
+        if let Some(exit) = simulator.child().try_wait().unwrap() {
             break exit;
         }
         assert!(

@@ -1,6 +1,6 @@
 //! What the benchmarks share: one minimal server that answers fixed bytes
-//! (so that the server's cost is the same for every client measured), the
-//! hand-written baseline client, and process memory readings.
+//! (so that the server's cost is the same for every client measured) and
+//! the hand-written baseline client. Memory readings: [`crate::memory`].
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -115,18 +115,4 @@ pub async fn hand_written_capture_reversal(
         .error_for_status()?
         .json()
         .await
-}
-
-/// This process's resident memory now and at its peak, in KiB (Linux).
-pub fn memory_kib() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
 }

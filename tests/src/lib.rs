@@ -1,107 +1,64 @@
-//! Helpers shared by the integration tests: fixtures, a client pointed at a
-//! local wiremock server, and the request shape the snapshots record.
+//! The one test-support layer of the workspace: everything the test suites
+//! and benchmarks share.
+//!
+//! - [`scratch`]: scratch workspaces (a temporary folder holding copies of
+//!   some of the repository's files), for the `xtask` tests and benchmark;
+//! - [`memory`]: this process's resident memory, for the benchmarks;
+//! - [`process`]: a simulator running as a process of its own, for the
+//!   `paynet-mock` binary's tests and the simulator benchmark;
+//! - with the `client` feature (on by default): fixtures, test clients,
+//!   one helper per operation (SoftPOS included), the request shape the
+//!   snapshots record, the benchmarks' fixed-answer server ([`mod@bench`]),
+//!   and bodies generated from the spec's schemas ([`spec_gen`]).
+//!
+//! The `xtask` tests use it without the `client` feature, so that testing
+//! the generator does not need the generated client to compile.
 
+pub mod memory;
+pub mod process;
+pub mod scratch;
+
+#[cfg(feature = "client")]
 pub mod bench;
+#[cfg(feature = "client")]
+mod calls;
+#[cfg(feature = "client")]
 pub mod spec_gen;
 
-use paynet_ext::CallExt;
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+#[cfg(feature = "client")]
+pub use calls::*;
 
-use paynet_ext::{ClientBuilder, Environment, SecretKey};
-use serde_json::{Value, json};
-
-/// The secret key every test client uses. The tests assert that it appears
-/// in no snapshot, error message, `Debug` output or log line.
-pub const SECRET: &str = "sck_TEST_c0ffee_must_never_leak";
-
-/// The session key the SoftPOS tests use; as secret as [`SECRET`].
-pub const SESSION: &str = "sess_TEST_must_never_leak_either";
-
-/// The text of `tests/fixtures/<name>`.
-pub fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+/// Asserts that `value` matches `pattern` (an optional `if` guard may
+/// follow), and shows the value (`Debug`) when it does not.
+///
+/// ```
+/// let parsed: Result<u8, _> = "300".parse::<u8>();
+/// paynet_tests::assert_matches!(parsed, Err(_));
+/// ```
+#[macro_export]
+macro_rules! assert_matches {
+    ($value:expr, $pattern:pat $(if $guard:expr)? $(,)?) => {{
+        let value = &$value;
+        assert!(
+            matches!(value, $pattern $(if $guard)?),
+            "{value:?}\ndoes not match {}",
+            stringify!($pattern $(if $guard)?)
+        );
+    }};
 }
 
-/// A client for `base` (a loopback server) with the test secret key.
-pub fn client(base: &str) -> paynet_api::Client {
-    builder(base).build().expect("client")
-}
-
-/// A builder for `base` with the test secret key.
-pub fn builder(base: &str) -> ClientBuilder {
-    ClientBuilder::new(Environment::custom(base).expect("loopback URL"))
-        .secret_key(SecretKey::new(SECRET).unwrap())
-}
-
-/// The shape of a request as the server received it: method, path, every
-/// header but `host` (its port changes from run to run), and the JSON body.
-/// Credentials are replaced by `[redacted]`, so the snapshot shows that they
-/// were there and in which form, never their value; a credential with a value
-/// other than the test's makes this panic.
-pub fn shape(request: &wiremock::Request) -> Value {
-    let mut headers = BTreeMap::new();
-    for (name, value) in &request.headers {
-        let name = name.as_str();
-        if name == "host" {
-            continue;
-        }
-        let value = value.to_str().expect("ASCII header");
-        let shown = match name {
-            "authorization" => {
-                assert_eq!(
-                    value,
-                    format!("Basic {SECRET}"),
-                    "authorization header form"
-                );
-                "Basic [redacted]".to_string()
-            }
-            "session-key" => {
-                assert_eq!(value, SESSION, "session-key header");
-                "[redacted]".to_string()
-            }
-            _ => value.to_string(),
-        };
-        headers.insert(name.to_string(), shown);
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn assert_matches_accepts_a_match_with_its_guard() {
+        assert_matches!(Some(3), Some(n) if *n == 3);
     }
-    let body: Value = if request.body.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&request.body).expect("the client sends JSON")
-    };
-    json!({
-        "method": request.method.as_str(),
-        "path": request.url.path(),
-        "headers": headers,
-        "body": body,
-    })
-}
 
-/// A capture reversal of `xact_id` through `paynet_ext::call`.
-pub async fn capture_reversal(
-    client: &paynet_api::Client,
-    xact_id: &str,
-) -> Result<paynet_ext::Reply<paynet_api::types::CaptureReversalResponse>, paynet_ext::Error> {
-    client
-        .capture_reversal()
-        .body_map(|b| b.xact_id(xact_id))
-        .call()
-        .await
-}
-
-/// A pre-authorisation reversal of `xact_id` through `paynet_ext::call`.
-pub async fn preauth_reversal(
-    client: &paynet_api::Client,
-    xact_id: &str,
-) -> Result<paynet_ext::Reply<paynet_api::types::PreauthReversalResponse>, paynet_ext::Error> {
-    client
-        .preauth_reversal()
-        .body_map(|b| b.xact_id(xact_id))
-        .call()
-        .await
+    #[test]
+    #[should_panic(expected = "Some(4)\ndoes not match Some(n) if *n == 3")]
+    fn assert_matches_shows_the_value_and_the_pattern_on_a_mismatch() {
+        assert_matches!(Some(4), Some(n) if *n == 3);
+    }
 }
 
 /// The workspace README's examples compile as doctests of this crate, which

@@ -2,15 +2,13 @@
 //! that check the client against what the spec calls valid (property tests,
 //! and the check against an independent mock).
 
-use std::path::Path;
-
 use proptest::prelude::*;
 use proptest::strategy::BoxedStrategy;
 use serde_json::{Map, Value, json};
 
 /// The merged spec.
 pub fn spec() -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/paynet.json");
+    let path = crate::scratch::repo_root().join("spec/paynet.json");
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 

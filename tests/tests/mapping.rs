@@ -1,30 +1,18 @@
 //! Every mapping rule of `paynet_ext::call`, case by case, against a local
 //! server answering the fixtures in `tests/fixtures/`. `Display` texts are
-//! pinned.
+//! pinned as inline snapshots (`cargo insta review` shows a change).
 
-use paynet_ext::CallExt;
 use std::str::FromStr;
 use std::time::Duration;
 
 use paynet_api::types::{CaptureReversalResponse, InitReversalResponse, PreauthReversalResponse};
 use paynet_ext::{Error, ErrorType, Reply, ResultCode};
-use paynet_tests::{SESSION, builder, capture_reversal, client, fixture, preauth_reversal};
+use paynet_tests::{
+    SESSION, answering, assert_matches, builder, capture_reversal, client, fixture, init_reversal,
+    json_answer as json, preauth_reversal,
+};
 use rust_decimal::Decimal;
-use wiremock::matchers::any;
-use wiremock::{Mock, MockServer, ResponseTemplate};
-
-async fn answering(template: ResponseTemplate) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(template)
-        .mount(&server)
-        .await;
-    server
-}
-
-fn json(status: u16, name: &str) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_raw(fixture(name), "application/json")
-}
+use wiremock::ResponseTemplate;
 
 fn raw(status: u16, body: &[u8], content_type: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_raw(body.to_vec(), content_type)
@@ -44,13 +32,7 @@ async fn preauth(template: ResponseTemplate) -> Result<Reply<PreauthReversalResp
 
 async fn softpos(template: ResponseTemplate) -> Result<Reply<InitReversalResponse>, Error> {
     let server = answering(template).await;
-    let client = client(&server.uri());
-    client
-        .init_reversal_transaction()
-        .session_key(SESSION)
-        .body_map(|b| b.xact_id("enc_1".to_string()))
-        .call()
-        .await
+    init_reversal(&client(&server.uri()), SESSION, "enc_1").await
 }
 
 fn dec(text: &str) -> Decimal {
@@ -171,10 +153,7 @@ async fn is_succeed_false_is_a_bank_decline_with_both_reasons_and_the_response()
         Some("Do not honour")
     );
     assert_eq!(reason.paynet_error_id.as_deref(), Some("1205"));
-    assert_eq!(
-        err.to_string(),
-        "the bank declined the operation: Red-Onaylanmadı (bank code 05); Paynet: Banka işlemi onaylamadı (code 1205)"
-    );
+    insta::assert_snapshot!(err.to_string(), @"the bank declined the operation: Red-Onaylanmadı (bank code 05); Paynet: Banka işlemi onaylamadı (code 1205)");
     let response = err
         .response::<CaptureReversalResponse>()
         .expect("the decoded response");
@@ -194,10 +173,7 @@ async fn is_succeed_false_as_a_string_is_a_bank_decline_too() {
     let err = capture(raw(200, body, "application/json"))
         .await
         .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "the bank declined the operation: Yetersiz bakiye"
-    );
+    insta::assert_snapshot!(err.to_string(), @"the bank declined the operation: Yetersiz bakiye");
 }
 
 #[tokio::test]
@@ -205,21 +181,15 @@ async fn the_vendor_example_with_code_1_and_is_succeed_true_is_never_a_success()
     let err = capture(json(200, "capture_reversal_example.json"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Inconsistent {
-                code: ResultCode::Unsuccessful,
-                is_succeed: true,
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::Inconsistent {
+            code: ResultCode::Unsuccessful,
+            is_succeed: true,
+            ..
+        }
     );
-    assert_eq!(
-        err.to_string(),
-        "Paynet's answer contradicts itself (result code 1 (unsuccessful) but is_succeed true); treat the outcome as unknown and check the transaction"
-    );
+    insta::assert_snapshot!(err.to_string(), @"Paynet's answer contradicts itself (result code 1 (unsuccessful) but is_succeed true); treat the outcome as unknown and check the transaction");
     assert_eq!(
         err.response::<CaptureReversalResponse>()
             .unwrap()
@@ -236,20 +206,14 @@ async fn another_code_on_http_200_is_a_paynet_error() {
     let err = preauth(json(200, "preauth_reversal_no_data.json"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Paynet {
-                code: ResultCode::NoData,
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::Paynet {
+            code: ResultCode::NoData,
+            ..
+        }
     );
-    assert_eq!(
-        err.to_string(),
-        "Paynet refused the operation with result code 12 (no_data): İşlem bulunamadı"
-    );
+    insta::assert_snapshot!(err.to_string(), @"Paynet refused the operation with result code 12 (no_data): İşlem bulunamadı");
     assert_eq!(err.result_code(), Some(ResultCode::NoData));
     assert_eq!(
         err.response::<PreauthReversalResponse>()
@@ -266,10 +230,7 @@ async fn a_code_outside_the_table_is_kept() {
         .await
         .unwrap_err();
     assert_eq!(err.result_code(), Some(ResultCode::Other(4242)));
-    assert_eq!(
-        err.to_string(),
-        "Paynet refused the operation with result code 4242: Yeni bir hata"
-    );
+    insta::assert_snapshot!(err.to_string(), @"Paynet refused the operation with result code 4242: Yeni bir hata");
 }
 
 #[tokio::test]
@@ -282,16 +243,13 @@ async fn code_7_on_http_200_counts_as_refused_credentials() {
     .await
     .unwrap_err();
     // The same refusal is the same variant whatever the status: code 7.
-    assert!(
-        matches!(
-            err,
-            Error::Unauthorized {
-                status: 200,
-                result_code: Some(ResultCode::Unauthorized),
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::Unauthorized {
+            status: 200,
+            result_code: Some(ResultCode::Unauthorized),
+            ..
+        }
     );
     assert!(err.is_unauthorized());
     assert!(err.is_refusal());
@@ -322,10 +280,7 @@ async fn http_401_is_recognisable_as_wrong_credentials() {
     );
     assert_eq!(message, "API anahtarınız yanlış");
     assert!(err.is_unauthorized());
-    assert_eq!(
-        err.to_string(),
-        "Paynet refused the credentials (HTTP 401): API anahtarınız yanlış"
-    );
+    insta::assert_snapshot!(err.to_string(), @"Paynet refused the credentials (HTTP 401): API anahtarınız yanlış");
     assert_eq!(err.raw_body(), Some(fixture("error_401.json").as_slice()));
 }
 
@@ -335,46 +290,34 @@ async fn http_401_without_a_json_body_is_still_wrong_credentials() {
         .await
         .unwrap_err();
     assert!(err.is_unauthorized(), "{err:?}");
-    assert_eq!(
-        err.to_string(),
-        "Paynet refused the credentials (HTTP 401): no message"
-    );
+    insta::assert_snapshot!(err.to_string(), @"Paynet refused the credentials (HTTP 401): no message");
 }
 
 #[tokio::test]
 async fn documented_error_statuses_carry_type_result_code_and_message() {
     let err = capture(json(400, "error_400.json")).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Http {
-                status: 400,
-                error_type: ErrorType::InvalidRequestError,
-                result_code: Some(ResultCode::BadRequest),
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::Http {
+            status: 400,
+            error_type: ErrorType::InvalidRequestError,
+            result_code: Some(ResultCode::BadRequest),
+            ..
+        }
     );
-    assert_eq!(
-        err.to_string(),
-        "Paynet answered HTTP 400 (invalid_request_error, result code 11 (bad_request)): xact_id zorunludur"
-    );
+    insta::assert_snapshot!(err.to_string(), @"Paynet answered HTTP 400 (invalid_request_error, result code 11 (bad_request)): xact_id zorunludur");
 
     let err = preauth(json(404, "error_404_no_data.json"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Http {
-                status: 404,
-                error_type: ErrorType::NoDataError,
-                result_code: Some(ResultCode::NoData),
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::Http {
+            status: 404,
+            error_type: ErrorType::NoDataError,
+            result_code: Some(ResultCode::NoData),
+            ..
+        }
     );
 }
 
@@ -388,37 +331,28 @@ async fn an_unknown_error_type_is_kept_as_text() {
         panic!("{err:?}")
     };
     assert_eq!(error_type, &ErrorType::Other("ip_restriction_error".into()));
-    assert_eq!(
-        err.to_string(),
-        "Paynet refused the credentials (HTTP 403): IP adresi tanımlı değil"
-    );
+    insta::assert_snapshot!(err.to_string(), @"Paynet refused the credentials (HTTP 403): IP adresi tanımlı değil");
 }
 
 #[tokio::test]
 async fn an_undocumented_status_with_the_error_body_is_mapped_the_same_way() {
     let err = capture(json(405, "error_400.json")).await.unwrap_err();
-    assert!(matches!(err, Error::Http { status: 405, .. }), "{err:?}");
+    assert_matches!(err, Error::Http { status: 405, .. });
 }
 
 #[tokio::test]
 async fn the_softpos_400_body_carries_its_result_code_in_code() {
     let err = softpos(json(400, "softpos_400.json")).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Http {
-                status: 400,
-                error_type: ErrorType::Missing,
-                result_code: Some(ResultCode::PaynetjNoSession),
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::Http {
+            status: 400,
+            error_type: ErrorType::Missing,
+            result_code: Some(ResultCode::PaynetjNoSession),
+            ..
+        }
     );
-    assert_eq!(
-        err.to_string(),
-        "Paynet answered HTTP 400 (no type, result code 13 (paynetj_no_session)): Oturum bulunamadı"
-    );
+    insta::assert_snapshot!(err.to_string(), @"Paynet answered HTTP 400 (no type, result code 13 (paynetj_no_session)): Oturum bulunamadı");
 }
 
 // ---- bodies that cannot be read --------------------------------------------
@@ -428,14 +362,8 @@ async fn an_html_page_from_a_proxy_is_undecodable_with_its_first_bytes() {
     let err = capture(raw(502, &fixture("html_502.html"), "text/html"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, Error::Undecodable { status: 502, .. }),
-        "{err:?}"
-    );
-    assert_eq!(
-        err.to_string(),
-        "Paynet's answer (HTTP 502, 150 bytes) could not be read: the body is not Paynet's error body; check the transaction"
-    );
+    assert_matches!(err, Error::Undecodable { status: 502, .. });
+    insta::assert_snapshot!(err.to_string(), @"Paynet's answer (HTTP 502, 150 bytes) could not be read: the body is not Paynet's error body; check the transaction");
     assert_eq!(
         err.body_snippet().unwrap(),
         "\"<html>\\r\\n<head><title>502 Bad Gateway</title></head>\\r\\n<body>\\r\\n<center><h1>502 Bad Gateway</h1></center>\\r\\n<hr><center>nginx</center>\\r\\n</body>\\r\\n</html>\\r\\n\""
@@ -448,10 +376,7 @@ async fn html_on_a_documented_status_is_undecodable_too() {
     let err = capture(raw(400, b"<html>bad</html>", "text/html"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, Error::Undecodable { status: 400, .. }),
-        "{err:?}"
-    );
+    assert_matches!(err, Error::Undecodable { status: 400, .. });
 }
 
 #[tokio::test]
@@ -459,10 +384,7 @@ async fn an_empty_200_is_undecodable() {
     let err = capture(raw(200, b"", "application/json"))
         .await
         .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "Paynet's answer (HTTP 200, 0 bytes) could not be read: the body is empty; check the transaction"
-    );
+    insta::assert_snapshot!(err.to_string(), @"Paynet's answer (HTTP 200, 0 bytes) could not be read: the body is empty; check the transaction");
 }
 
 #[tokio::test]
@@ -487,7 +409,7 @@ async fn a_200_whose_verdict_cannot_be_read_is_undecodable() {
     let err = capture(raw(200, b"[1,2]", "application/json"))
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Undecodable { .. }), "{err:?}");
+    assert_matches!(err, Error::Undecodable { .. });
     let err = capture(raw(
         200,
         br#"{"code":{"a":1},"is_succeed":true}"#,
@@ -528,7 +450,7 @@ async fn a_field_outside_the_verdict_that_does_not_decode_is_reported_not_fatal(
     ))
     .await
     .unwrap_err();
-    assert!(matches!(err, Error::BankDeclined { .. }), "{err:?}");
+    assert_matches!(err, Error::BankDeclined { .. });
     assert_eq!(err.undecoded_fields()[0].field, "xact_date");
     assert_eq!(err.undecoded_fields()[0].received, "20160407");
 }
@@ -597,10 +519,7 @@ async fn a_200_without_a_result_code_is_not_a_success() {
     ))
     .await
     .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "Paynet's answer (HTTP 200, 34 bytes) could not be read: the answer carries no readable result code; check the transaction"
-    );
+    insta::assert_snapshot!(err.to_string(), @"Paynet's answer (HTTP 200, 34 bytes) could not be read: the answer carries no readable result code; check the transaction");
 }
 
 #[tokio::test]
@@ -622,10 +541,7 @@ async fn an_undocumented_2xx_is_undecodable() {
     let err = capture(raw(201, b"{}", "application/json"))
         .await
         .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "Paynet's answer (HTTP 201, 2 bytes) could not be read: HTTP 201 is not an answer the spec documents for capture_reversal; check the transaction"
-    );
+    insta::assert_snapshot!(err.to_string(), @"Paynet's answer (HTTP 201, 2 bytes) could not be read: HTTP 201 is not an answer the spec documents for capture_reversal; check the transaction");
 }
 
 #[tokio::test]
@@ -633,21 +549,15 @@ async fn a_body_over_the_limit_is_refused_without_being_read_whole() {
     let server = answering(raw(200, &vec![b' '; 64 * 1024], "application/json")).await;
     let client = builder(&server.uri()).max_body_bytes(1024).build().unwrap();
     let err = capture_reversal(&client, "xk_1").await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::BodyTooLarge {
-                status: 200,
-                limit: 1024,
-                declared: Some(65536)
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::BodyTooLarge {
+            status: 200,
+            limit: 1024,
+            declared: Some(65536)
+        }
     );
-    assert_eq!(
-        err.to_string(),
-        "Paynet's answer (HTTP 200) is larger than the limit of 1024 bytes and was not read"
-    );
+    insta::assert_snapshot!(err.to_string(), @"Paynet's answer (HTTP 200) is larger than the limit of 1024 bytes and was not read");
 }
 
 // ---- no answer ---------------------------------------------------------------
@@ -659,15 +569,12 @@ async fn a_refused_connection_is_a_transport_error_that_is_safe_to_retry() {
     drop(listener);
     let client = client(&base);
     let err = capture_reversal(&client, "xk_1").await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Transport {
-                retry_safe: true,
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::Transport {
+            retry_safe: true,
+            ..
+        }
     );
     assert!(err.is_retry_safe());
     assert!(!err.is_outcome_unknown());
@@ -694,21 +601,15 @@ async fn a_slow_answer_is_a_timeout_that_is_not_safe_to_retry() {
         .build()
         .unwrap();
     let err = capture_reversal(&client, "xk_1").await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Timeout {
-                retry_safe: false,
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::Timeout {
+            retry_safe: false,
+            ..
+        }
     );
     assert!(!err.is_retry_safe());
-    assert_eq!(
-        err.to_string(),
-        "Paynet did not answer in time; the request may have reached Paynet, so check the transaction before sending it again"
-    );
+    insta::assert_snapshot!(err.to_string(), @"Paynet did not answer in time; the request may have reached Paynet, so check the transaction before sending it again");
 }
 
 // ---- the three questions ----------------------------------------------------
@@ -854,12 +755,6 @@ async fn a_redirect_is_not_followed_and_names_where_it_pointed() {
         capture(ResponseTemplate::new(308).insert_header("location", "http://10.1.2.3/steal"))
             .await
             .unwrap_err();
-    assert!(
-        matches!(&err, Error::Redirected { status: 308, location: Some(l) } if l == "http://10.1.2.3/steal"),
-        "{err:?}"
-    );
-    assert_eq!(
-        err.to_string(),
-        "Paynet answered HTTP 308, a redirect to http://10.1.2.3/steal, which was not followed; check the base URL, and the transaction"
-    );
+    assert_matches!(&err, Error::Redirected { status: 308, location: Some(l) } if l == "http://10.1.2.3/steal");
+    insta::assert_snapshot!(err.to_string(), @"Paynet answered HTTP 308, a redirect to http://10.1.2.3/steal, which was not followed; check the base URL, and the transaction");
 }

@@ -9,8 +9,9 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use paynet_ext::{CallExt, ClientBuilder, Environment, Error, Reply, SecretKey};
+use paynet_ext::{CallExt, Error, Reply};
 use paynet_mock::{Config, MockServer, TRIGGERS};
+use paynet_tests::simulator_builder;
 
 fn describe_call<T>(result: &Result<Reply<T>, Error>) -> String {
     match result {
@@ -72,8 +73,7 @@ async fn every_trigger_on_every_operation_through_both_paths() {
     })
     .await
     .unwrap();
-    let client = ClientBuilder::new(Environment::custom(&mock.base_url()).unwrap())
-        .secret_key(SecretKey::new(mock.secret_key()).unwrap())
+    let client = simulator_builder(&mock)
         .timeout(Duration::from_millis(700))
         .build()
         .unwrap();

@@ -6,22 +6,14 @@
 //! the status and where it pointed.
 
 use paynet_ext::SessionKey;
-use paynet_tests::{SESSION, capture_reversal, client, fixture};
+use paynet_tests::{SESSION, answering, assert_matches, capture_reversal, client, json_answer};
 use wiremock::matchers::{any, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// A server that answers every request with a success, so that a followed
 /// redirect would end in `Ok`.
 async fn target() -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(fixture("capture_reversal_success.json"), "application/json"),
-        )
-        .mount(&server)
-        .await;
-    server
+    answering(json_answer(200, "capture_reversal_success.json")).await
 }
 
 /// A server that redirects the capture reversal to `location` with `status`,
@@ -37,23 +29,14 @@ async fn redirecting(status: u16, location: impl Fn(&str) -> String) -> MockServ
         .mount(&server)
         .await;
     Mock::given(any())
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(fixture("capture_reversal_success.json"), "application/json"),
-        )
+        .respond_with(json_answer(200, "capture_reversal_success.json"))
         .mount(&server)
         .await;
     server
 }
 
 fn assert_redirect_refused(err: &paynet_ext::Error, status: u16, to: &str) {
-    assert!(
-        matches!(
-            err,
-            paynet_ext::Error::Redirected { status: s, location: Some(l), .. } if *s == status && l == to
-        ),
-        "{err:?}"
-    );
+    assert_matches!(err, paynet_ext::Error::Redirected { status: s, location: Some(l), .. } if *s == status && l == to);
     assert_eq!(err.status(), Some(status), "{err}");
     let text = err.to_string();
     assert!(text.contains(&format!("HTTP {status}")), "{text}");
@@ -107,11 +90,8 @@ async fn a_redirect_to_another_host_sends_nothing_there() {
 async fn a_softpos_redirect_does_not_carry_the_session_key_elsewhere() {
     let elsewhere = target().await;
     let location = format!("{}/v1/softpos/init_reversal_transaction", elsewhere.uri());
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(307).insert_header("location", location.as_str()))
-        .mount(&server)
-        .await;
+    let server =
+        answering(ResponseTemplate::new(307).insert_header("location", location.as_str())).await;
     let session = SessionKey::new(SESSION).unwrap();
     let err = paynet_ext::call(
         client(&server.uri())

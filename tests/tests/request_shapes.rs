@@ -1,25 +1,36 @@
 //! What every operation puts on the wire, as a local server receives it.
 //! One snapshot per operation and optional-field case; credentials are
-//! shown as `[redacted]`, present or absent.
+//! shown as `[redacted]`, present or absent. The `user-agent` (it carries
+//! the crate's version) and `content-length` values are redacted too, so
+//! that a version bump rewrites no snapshot; both are checked instead:
+//! the user agent is `ClientBuilder::USER_AGENT`, and `shape` checks the
+//! length against the body.
 
-use paynet_ext::CallExt;
-use paynet_ext::SessionKey;
-use paynet_tests::{SESSION, capture_reversal, client, fixture, preauth_reversal, shape};
+use paynet_ext::{ClientBuilder, SessionKey};
+use paynet_tests::{
+    SESSION, answering, assert_matches, capture_reversal, client, init_reversal_with, json_answer,
+    preauth_reversal, shape,
+};
 use serde_json::Value;
-use wiremock::matchers::any;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::MockServer;
 
 /// A server that answers every request with a success body.
 async fn server() -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(fixture("softpos_init_success.json"), "application/json"),
-        )
-        .mount(&server)
-        .await;
-    server
+    answering(json_answer(200, "softpos_init_success.json")).await
+}
+
+/// Snapshots a request shape as `name`, with `user-agent` and
+/// `content-length` redacted.
+macro_rules! assert_shape_snapshot {
+    ($name:expr, $shape:expr) => {
+        insta::assert_json_snapshot!($name, $shape, {
+            ".headers[\"user-agent\"]" => insta::dynamic_redaction(|value, _| {
+                assert_eq!(value.as_str(), Some(ClientBuilder::USER_AGENT), "user-agent");
+                "[user-agent]"
+            }),
+            ".headers[\"content-length\"]" => "[content-length]",
+        })
+    };
 }
 
 /// The shape of the one request `server` received.
@@ -39,7 +50,7 @@ async fn capture_reversal_shape() {
     )
     .await
     .expect("success");
-    insta::assert_json_snapshot!("capture_reversal", received(&server).await);
+    assert_shape_snapshot!("capture_reversal", received(&server).await);
 }
 
 #[tokio::test]
@@ -52,7 +63,7 @@ async fn preauth_reversal_shape() {
     )
     .await
     .expect("success");
-    insta::assert_json_snapshot!("preauth_reversal", received(&server).await);
+    assert_shape_snapshot!("preauth_reversal", received(&server).await);
 }
 
 /// SoftPOS: the four combinations of the optional `reference_no` and
@@ -72,22 +83,15 @@ async fn init_reversal_transaction_with_and_without_optional_fields() {
     ] {
         let server = server().await;
         let client = client(&server.uri());
-        let reply = client
-            .init_reversal_transaction()
-            .session_key(session.expose_secret())
-            .body_map(|mut b| {
-                b = b.xact_id("enc_xk_0001".to_string());
-                if let Some(r) = reference_no {
-                    b = b.reference_no(r.to_string());
-                }
-                if let Some(c) = callback_url {
-                    b = b.callback_url(c.to_string());
-                }
-                b
-            })
-            .call()
-            .await
-            .expect("success");
+        let reply = init_reversal_with(
+            &client,
+            session.expose_secret(),
+            "enc_xk_0001",
+            reference_no,
+            callback_url,
+        )
+        .await
+        .expect("success");
         assert_eq!(
             reply.deeplink_url.as_deref(),
             Some("paypos://reversal?session=ps_0001")
@@ -97,22 +101,18 @@ async fn init_reversal_transaction_with_and_without_optional_fields() {
             shape["headers"].get("authorization").is_none(),
             "{case}: SoftPOS got the secret key"
         );
-        insta::assert_json_snapshot!(format!("init_reversal_transaction__{case}"), shape);
+        assert_shape_snapshot!(format!("init_reversal_transaction__{case}"), shape);
     }
 }
 
 #[tokio::test]
 async fn an_operation_that_needs_the_secret_key_is_not_sent_without_one() {
     let server = server().await;
-    let client =
-        paynet_ext::ClientBuilder::new(paynet_ext::Environment::custom(&server.uri()).unwrap())
-            .build()
-            .unwrap();
+    let client = ClientBuilder::new(paynet_ext::Environment::custom(&server.uri()).unwrap())
+        .build()
+        .unwrap();
     let err = capture_reversal(&client, "xk_1").await.unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "the request was not sent: capture_reversal needs the secret_key credential, which this client was not given; nothing was sent"
-    );
+    insta::assert_snapshot!(err.to_string(), @"the request was not sent: capture_reversal needs the secret_key credential, which this client was not given; nothing was sent");
     // Nothing was sent, and the same request would be refused the same way.
     assert!(err.is_refusal() && !err.is_retry_safe() && !err.is_outcome_unknown());
     assert_eq!(server.received_requests().await.unwrap().len(), 0);
@@ -124,10 +124,7 @@ async fn an_xact_id_over_100_characters_is_not_sent() {
     let client = client(&server.uri());
     let long = "x".repeat(101);
     let err = preauth_reversal(&client, long.as_str()).await.unwrap_err();
-    assert!(
-        matches!(err, paynet_ext::Error::InvalidRequest { .. }),
-        "{err:?}"
-    );
+    assert_matches!(err, paynet_ext::Error::InvalidRequest { .. });
     assert!(
         err.to_string().contains("longer than 100 characters"),
         "{err}"

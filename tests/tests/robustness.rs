@@ -5,7 +5,7 @@ use bytes::Bytes;
 use paynet_api::types::{CaptureReversalResponse, InitReversalResponse, PreauthReversalResponse};
 use paynet_api::wire::Amount;
 use paynet_ext::{Error, map_body};
-use paynet_tests::{capture_reversal, fixture};
+use paynet_tests::{assert_matches, capture_reversal, fixture};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -215,15 +215,12 @@ async fn a_server_that_stalls_mid_body_hits_the_timeout() {
         .unwrap();
     let started = std::time::Instant::now();
     let err = capture_reversal(&client, "xk_1").await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Timeout {
-                retry_safe: false,
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::Timeout {
+            retry_safe: false,
+            ..
+        }
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
@@ -248,15 +245,12 @@ async fn a_chunked_body_over_the_limit_is_refused_without_a_declared_length() {
         .build()
         .unwrap();
     let err = capture_reversal(&client, "xk_1").await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::BodyTooLarge {
-                status: 200,
-                limit: 10_000,
-                declared: None
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::BodyTooLarge {
+            status: 200,
+            limit: 10_000,
+            declared: None
+        }
     );
 }

@@ -2,20 +2,42 @@
 //! error `Display` or `Debug`, no `Debug` of the client, and no `tracing`
 //! output, whatever the call ends in.
 
-use paynet_ext::CallExt;
 use std::io::Write;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use paynet_ext::{ClientBuilder, ConfigError, Environment, SecretKey, SessionKey};
-use paynet_tests::{SECRET, SESSION, builder, capture_reversal, client, fixture, preauth_reversal};
+use paynet_tests::{
+    SECRET, SESSION, answering, assert_matches, builder, capture_reversal, client, fixture,
+    init_reversal, preauth_reversal,
+};
 use wiremock::matchers::{any, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// A `tracing` writer that keeps everything in memory.
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    /// Sends this thread's `tracing` output, every level, into a new
+    /// `Captured` until the guard is dropped.
+    fn install() -> (Captured, tracing::subscriber::DefaultGuard) {
+        let logs = Captured::default();
+        let writer = logs.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+            .finish();
+        (logs, tracing::subscriber::set_default(subscriber))
+    }
+
+    /// Everything written so far.
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
 
 impl Write for Captured {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -45,15 +67,7 @@ fn assert_clean(what: &str, text: &str) {
 
 #[tokio::test]
 async fn no_secret_in_errors_debug_output_or_logs() {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = Captured::install();
 
     let server = MockServer::start().await;
     for (route, status, body) in [
@@ -94,22 +108,14 @@ async fn no_secret_in_errors_debug_output_or_logs() {
 
     preauth_reversal(&client, "xk_1").await.unwrap();
 
-    let err = client
-        .init_reversal_transaction()
-        .session_key(session.expose_secret())
-        .body_map(|b| b.xact_id("enc".to_string()))
-        .call()
+    let err = init_reversal(&client, session.expose_secret(), "enc")
         .await
         .unwrap_err();
     texts.push(err.to_string());
     texts.push(format!("{err:?}"));
 
     // Transport errors and timeouts carry reqwest's error, URL included.
-    let slow = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
-        .mount(&slow)
-        .await;
+    let slow = answering(ResponseTemplate::new(200).set_delay(Duration::from_secs(5))).await;
     let client = builder(&slow.uri())
         .timeout(Duration::from_millis(100))
         .build()
@@ -121,7 +127,7 @@ async fn no_secret_in_errors_debug_output_or_logs() {
     for (i, text) in texts.iter().enumerate() {
         assert_clean(&format!("text #{i}"), text);
     }
-    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logs = logs.text();
     assert_clean("the tracing output", &logs);
     // The logs did capture the calls: one span per operation, named after it.
     for name in [
@@ -208,7 +214,7 @@ fn no_secret_in_the_configuration_types() {
     let builder = ClientBuilder::new(environment).secret_key(key.clone());
     texts.push(format!("{builder:?}"));
     let err = builder.build().expect_err("a base URL with a password");
-    assert!(matches!(err, ConfigError::CredentialsInUrl { .. }), "{err}");
+    assert_matches!(err, ConfigError::CredentialsInUrl { .. });
     errors.push(err);
 
     errors.push(SecretKey::new(format!("{SECRET} {SECRET}")).unwrap_err());
@@ -249,7 +255,7 @@ fn the_simulators_config_debug_redacts_both_keys() {
 
 #[test]
 fn no_secret_in_any_snapshot() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let dir = paynet_tests::scratch::repo_root().join("tests/tests/snapshots");
     let mut seen = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
@@ -293,15 +299,7 @@ fn generated_builders_redact_their_header_arguments() {
 
 #[tokio::test]
 async fn a_failed_call_logs_no_body() {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = Captured::install();
     let server = MockServer::start().await;
     // A truncated answer that names a card holder: an unreadable body.
     Mock::given(any())
@@ -316,7 +314,7 @@ async fn a_failed_call_logs_no_body() {
         .await
         .unwrap_err();
     assert!(err.is_outcome_unknown(), "{err:?}");
-    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let text = logs.text();
     assert!(text.contains("outcome=\"undecodable\""), "{text}");
     assert!(text.contains("body_bytes=82"), "{text}");
     for private in ["AYSE", "A1B2"] {

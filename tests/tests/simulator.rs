@@ -2,15 +2,17 @@
 //! every scenario trigger and the state machine; and the simulator's own
 //! checks against the spec.
 
-use paynet_ext::CallExt;
 use std::time::Duration;
 
-use paynet_api::types::{CaptureReversalResponse, InitReversalResponse, PreauthReversalResponse};
+use paynet_api::types::InitReversalResponse;
 use paynet_ext::{ClientBuilder, Environment, Error, ErrorType, Reply, ResultCode, SecretKey};
 use paynet_mock::{
     CAPTURE_EXAMPLE_XACT_ID, Config, MockServer, PREAUTH_EXAMPLE_XACT_ID, TRIGGERS, Transaction,
 };
-use paynet_tests::{capture_reversal, preauth_reversal};
+use paynet_tests::{
+    assert_matches, capture_reversal as capture, init_reversal_with, preauth_reversal as preauth,
+    simulator_client as client,
+};
 use serde_json::{Value, json};
 
 async fn mock() -> MockServer {
@@ -22,44 +24,14 @@ async fn mock() -> MockServer {
     .unwrap()
 }
 
-fn client(mock: &MockServer) -> paynet_api::Client {
-    builder(mock).build().unwrap()
-}
-
-fn builder(mock: &MockServer) -> ClientBuilder {
-    ClientBuilder::new(Environment::custom(&mock.base_url()).unwrap())
-        .secret_key(SecretKey::new(mock.secret_key()).unwrap())
-}
-
-async fn capture(
-    client: &paynet_api::Client,
-    id: &str,
-) -> Result<Reply<CaptureReversalResponse>, Error> {
-    capture_reversal(client, id).await
-}
-
-async fn preauth(
-    client: &paynet_api::Client,
-    id: &str,
-) -> Result<Reply<PreauthReversalResponse>, Error> {
-    preauth_reversal(client, id).await
-}
-
+/// A SoftPOS call with both optional fields, which the simulator checks
+/// against the spec too.
 async fn softpos(
     client: &paynet_api::Client,
     session: &str,
     id: &str,
 ) -> Result<Reply<InitReversalResponse>, Error> {
-    client
-        .init_reversal_transaction()
-        .session_key(session)
-        .body_map(|b| {
-            b.xact_id(id.to_string())
-                .reference_no("REF-1".to_string())
-                .callback_url("myapp://back".to_string())
-        })
-        .call()
-        .await
+    init_reversal_with(client, session, id, Some("REF-1"), Some("myapp://back")).await
 }
 
 fn code_of(err: &Error) -> Option<ResultCode> {
@@ -83,16 +55,13 @@ async fn capture_reversal_reverses_once_then_says_duplicate() {
     assert!(mock.transaction(CAPTURE_EXAMPLE_XACT_ID).unwrap().reversed);
 
     let err = capture(&client, CAPTURE_EXAMPLE_XACT_ID).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Paynet {
-                code: ResultCode::DuplicateData,
-                status: 200,
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::Paynet {
+            code: ResultCode::DuplicateData,
+            status: 200,
+            ..
+        }
     );
 }
 
@@ -170,17 +139,14 @@ async fn reversing_the_wrong_kind_says_wrong_transaction_type_and_changes_nothin
 async fn an_unknown_transaction_is_a_404_no_data_error() {
     let mock = mock().await;
     let err = capture(&client(&mock), "xk_unknown").await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Http {
-                status: 404,
-                error_type: ErrorType::NoDataError,
-                result_code: Some(ResultCode::NoData),
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::Http {
+            status: 404,
+            error_type: ErrorType::NoDataError,
+            result_code: Some(ResultCode::NoData),
+            ..
+        }
     );
     let err = preauth(&client(&mock), "xk_unknown").await.unwrap_err();
     assert_eq!(err.status(), Some(404));
@@ -230,16 +196,13 @@ async fn softpos_starts_a_reversal_without_reversing_anything() {
         .unwrap_err();
     assert_eq!(code_of(&err), Some(ResultCode::DuplicateData));
     let err = softpos(&client, &session, "enc_unknown").await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Http {
-                status: 400,
-                result_code: Some(ResultCode::NoData),
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::Http {
+            status: 400,
+            result_code: Some(ResultCode::NoData),
+            ..
+        }
     );
 }
 
@@ -286,17 +249,14 @@ async fn a_wrong_secret_key_is_unauthorized() {
         .build()
         .unwrap();
     let err = capture(&client, CAPTURE_EXAMPLE_XACT_ID).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Unauthorized {
-                status: 401,
-                error_type: ErrorType::AuthorizationError,
-                result_code: Some(ResultCode::Unauthorized),
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::Unauthorized {
+            status: 401,
+            error_type: ErrorType::AuthorizationError,
+            result_code: Some(ResultCode::Unauthorized),
+            ..
+        }
     );
     assert!(!mock.transaction(CAPTURE_EXAMPLE_XACT_ID).unwrap().reversed);
 }
@@ -308,17 +268,14 @@ async fn a_wrong_session_key_is_refused_like_a_wrong_secret_key() {
         .await
         .unwrap_err();
     // The SoftPOS 400 body with code 7 is the same refusal as a classic 401.
-    assert!(
-        matches!(
-            err,
-            Error::Unauthorized {
-                status: 400,
-                result_code: Some(ResultCode::Unauthorized),
-                error_type: ErrorType::Missing,
-                ..
-            }
-        ),
-        "{err:?}"
+    assert_matches!(
+        err,
+        Error::Unauthorized {
+            status: 400,
+            result_code: Some(ResultCode::Unauthorized),
+            error_type: ErrorType::Missing,
+            ..
+        }
     );
     assert!(err.is_unauthorized());
 }
@@ -451,7 +408,7 @@ async fn many_concurrent_clients_with_bad_and_good_requests_all_get_answers() {
 #[test]
 fn the_readme_documents_every_trigger() {
     let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+        std::fs::read_to_string(paynet_tests::scratch::repo_root().join("README.md")).unwrap();
     for (id, _) in TRIGGERS {
         assert!(
             readme.contains(&format!("| `{id}` |")),

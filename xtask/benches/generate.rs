@@ -5,33 +5,12 @@
 //!
 //! `cargo bench -p xtask --bench generate`
 
-use std::path::Path;
-
 use criterion::{Criterion, criterion_group, criterion_main};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
+use paynet_tests::scratch::{Scratch, repo_root};
 
 fn generate(c: &mut Criterion) {
-    // The checkout the bench runs in (cargo starts it in xtask/), found at
-    // run time like the binary does.
-    let repo = xtask::workspace::locate(&std::env::current_dir().unwrap()).unwrap();
-    let scratch = tempfile::tempdir().unwrap();
-    copy_dir(&repo.join("spec"), &scratch.path().join("spec"));
-    copy_dir(
-        &repo.join("paynet-api/src"),
-        &scratch.path().join("paynet-api/src"),
-    );
+    let repo = repo_root();
+    let scratch = Scratch::with(&["spec", "paynet-api/src"]);
     let mut group = c.benchmark_group("xtask");
     group.sample_size(20);
     group.bench_function("generate", |b| {
@@ -44,13 +23,13 @@ fn generate(c: &mut Criterion) {
     });
     group.bench_function("generate_check", |b| {
         b.iter(|| {
-            let outcome = xtask::generate(&repo, true).unwrap();
+            let outcome = xtask::generate(repo, true).unwrap();
             assert!(outcome.stale.is_empty());
         })
     });
     group.bench_function("check_docs", |b| {
         b.iter(|| {
-            let report = xtask::check_docs::check_docs(&repo).unwrap();
+            let report = xtask::check_docs::check_docs(repo).unwrap();
             assert!(report.findings.is_empty());
         })
     });

@@ -1,33 +1,14 @@
 //! `cargo xtask check-docs` on the real pages, and on altered copies of them.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use paynet_tests::scratch::{Scratch, repo_root as repo};
 use xtask::check_docs::{Finding, check_docs};
 
-/// The checkout these tests run in, found at run time (see `tests/generate.rs`).
-fn repo() -> PathBuf {
-    xtask::workspace::locate(&std::env::current_dir().unwrap()).unwrap()
-}
-
 /// A scratch root holding copies of the vendor pages and the merged spec.
-fn scratch() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    fs::create_dir_all(dir.path().join("spec/vendor")).unwrap();
-    for entry in fs::read_dir(repo().join("spec/vendor")).unwrap() {
-        let entry = entry.unwrap();
-        fs::copy(
-            entry.path(),
-            dir.path().join("spec/vendor").join(entry.file_name()),
-        )
-        .unwrap();
-    }
-    fs::copy(
-        repo().join("spec/paynet.json"),
-        dir.path().join("spec/paynet.json"),
-    )
-    .unwrap();
-    dir
+fn scratch() -> Scratch {
+    Scratch::with(&["spec/vendor", "spec/paynet.json"])
 }
 
 /// Replaces `from` with `to` on line `line` of a page (checking it is there).
@@ -67,11 +48,11 @@ fn at(finding: &Finding, page: &str, line: usize, subject: &str) {
 
 #[test]
 fn the_current_pages_and_specs_pass_clean() {
-    let report = check_docs(&repo()).unwrap();
+    let report = check_docs(repo()).unwrap();
     assert_eq!(report.findings, Vec::<Finding>::new());
     assert_eq!(report.pages, 3);
     assert!(report.fields >= 38, "{}", report.fields);
-    // The declared deviations are the contradictions paynet-facts.md lists,
+    // The declared deviations are the contradictions spec/README.md lists,
     // plus money accepted as a string.
     let declared: Vec<String> = report
         .notes

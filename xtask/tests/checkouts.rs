@@ -66,6 +66,11 @@ fn checkout(marker: &str) -> tempfile::TempDir {
         "spec",
         "paynet-api",
         "paynet-spec",
+        // Not built, but cargo reads the manifests of every path
+        // dependency, the xtask's test-only ones included.
+        "tests",
+        "paynet-ext",
+        "paynet-mock",
     ] {
         copy_tree(&repo.join(part), &dir.path().join(part));
     }

@@ -1,40 +1,15 @@
 //! `cargo xtask generate` on scratch copies of the workspace's spec folder.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use paynet_tests::scratch::{Scratch, repo_root as repo};
 use xtask::generate::{CLIENT, OPERATIONS, SPEC, SPEC_RUST};
 
-/// The checkout these tests run in: cargo starts them in the package's
-/// directory, and the root is found from there at run time, as the binary
-/// finds it (a path compiled in could name another checkout that shares the
-/// target directory).
-fn repo() -> PathBuf {
-    xtask::workspace::locate(&std::env::current_dir().unwrap()).unwrap()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-/// A scratch workspace holding a copy of `spec/` and an empty `paynet-api/src`.
-fn scratch() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&repo().join("spec/vendor"), &dir.path().join("spec/vendor"));
-    copy_dir(
-        &repo().join("spec/openapi"),
-        &dir.path().join("spec/openapi"),
-    );
-    fs::create_dir_all(dir.path().join("paynet-api/src")).unwrap();
+/// A scratch workspace holding the spec's sources and an empty `paynet-api/src`.
+fn scratch() -> Scratch {
+    let dir = Scratch::with(&["spec/vendor", "spec/openapi"]);
+    dir.create_dir("paynet-api/src");
     dir
 }
 
@@ -52,15 +27,9 @@ fn error_of(root: &Path) -> String {
     text
 }
 
-fn edit(root: &Path, file: &str, f: impl FnOnce(String) -> String) {
-    let path = root.join(file);
-    let text = fs::read_to_string(&path).unwrap();
-    fs::write(&path, f(text)).unwrap();
-}
-
 #[test]
 fn committed_outputs_are_what_generate_produces() {
-    let outcome = xtask::generate(&repo(), true).unwrap();
+    let outcome = xtask::generate(repo(), true).unwrap();
     assert!(
         outcome.stale.is_empty(),
         "stale: {:?} (run `cargo xtask generate`)\n{}",
@@ -135,7 +104,7 @@ fn the_spec_constant_is_the_spec_file_byte_for_byte() {
 fn check_catches_a_hand_edit_prints_a_diff_and_writes_nothing() {
     let dir = scratch();
     xtask::generate(dir.path(), false).unwrap();
-    edit(dir.path(), CLIENT, |t| {
+    dir.edit(CLIENT, |t| {
         t.replacen("pub struct XactId", "pub struct XactIdEdited", 1)
     });
     let edited = fs::read_to_string(dir.path().join(CLIENT)).unwrap();
@@ -163,7 +132,7 @@ fn check_catches_a_hand_edit_prints_a_diff_and_writes_nothing() {
 fn check_catches_a_source_change_that_was_not_regenerated() {
     let dir = scratch();
     xtask::generate(dir.path(), false).unwrap();
-    edit(dir.path(), "spec/openapi/preauth-reversal.json", |t| {
+    dir.edit("spec/openapi/preauth-reversal.json", |t| {
         t.replace("Paynet's message (sistem mesajı)", "Paynet's message")
     });
     let outcome = xtask::generate(dir.path(), true).unwrap();
@@ -276,7 +245,7 @@ fn a_new_page_with_an_openapi_fence_joins_the_client() {
 #[test]
 fn invalid_json_in_a_hand_written_document_names_file_line_and_column() {
     let dir = scratch();
-    edit(dir.path(), "spec/openapi/preauth-reversal.json", |t| {
+    dir.edit("spec/openapi/preauth-reversal.json", |t| {
         t.replacen("\"openapi\": \"3.0.3\",", "\"openapi\": \"3.0.3\"", 1)
     });
     let text = error_of(dir.path());
@@ -289,7 +258,7 @@ fn invalid_json_in_a_hand_written_document_names_file_line_and_column() {
 #[test]
 fn invalid_json_in_a_vendor_fence_names_the_page_line() {
     let dir = scratch();
-    edit(dir.path(), "spec/vendor/softpos-init-reversal.md", |t| {
+    dir.edit("spec/vendor/softpos-init-reversal.md", |t| {
         t.replacen("{\"openapi\":\"3.0.3\"", "{\"openapi\":\"3.0.3\",,", 1)
     });
     let text = error_of(dir.path());
@@ -339,7 +308,7 @@ fn an_identical_component_in_two_files_is_accepted() {
 #[test]
 fn an_openapi_version_other_than_3_0_is_refused() {
     let dir = scratch();
-    edit(dir.path(), "spec/openapi/capture-reversal.json", |t| {
+    dir.edit("spec/openapi/capture-reversal.json", |t| {
         t.replacen("\"openapi\": \"3.0.3\"", "\"openapi\": \"3.1.0\"", 1)
     });
     let text = error_of(dir.path());
@@ -352,7 +321,7 @@ fn an_openapi_version_other_than_3_0_is_refused() {
 #[test]
 fn a_document_that_breaks_the_openapi_schema_is_refused() {
     let dir = scratch();
-    edit(dir.path(), "spec/openapi/capture-reversal.json", |t| {
+    dir.edit("spec/openapi/capture-reversal.json", |t| {
         t.replacen("\"requestBody\": {", "\"requestBody\": {\"bogus\": 1,", 1)
     });
     let text = error_of(dir.path());
@@ -366,6 +335,6 @@ fn a_document_that_breaks_the_openapi_schema_is_refused() {
     );
 }
 
-fn spec_of(dir: &tempfile::TempDir) -> serde_json::Value {
-    serde_json::from_str(&fs::read_to_string(dir.path().join(SPEC)).unwrap()).unwrap()
+fn spec_of(dir: &Scratch) -> serde_json::Value {
+    serde_json::from_str(&dir.read(SPEC)).unwrap()
 }
