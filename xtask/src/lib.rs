@@ -14,6 +14,7 @@ pub mod generate;
 pub mod json;
 pub mod merge;
 pub mod normalize;
+pub mod public_api;
 pub mod sources;
 pub mod validate;
 pub mod workspace;

@@ -22,12 +22,18 @@ struct Cli {
 enum Command {
     /// Merge spec/vendor/*.md and spec/openapi/*.json into spec/paynet.json
     /// (normalized and validated), then generate paynet-api/src/generated.rs
-    /// with progenitor and the operations table generated_operations.rs.
+    /// with progenitor and the operations table generated_operations.rs,
+    /// and refresh the public API listings in public-api/ (rustdoc JSON).
     Generate {
         /// Write nothing: print a unified diff of every stale file and exit
         /// non-zero if any is stale.
         #[arg(long)]
         check: bool,
+        /// Leave the public API listings in public-api/ alone: the spec and
+        /// the generated code only, in milliseconds instead of a rustdoc run.
+        /// CI always checks the listings.
+        #[arg(long)]
+        spec_only: bool,
     },
     /// Compare spec/vendor's pages with spec/paynet.json: fields, required
     /// flags, types, examples and URLs of the GitBook pages, and the embedded
@@ -57,8 +63,8 @@ fn main() -> ExitCode {
         }
     };
     let name = match cli.command {
-        Command::Generate { check: true } => "generate --check",
-        Command::Generate { check: false } => "generate",
+        Command::Generate { check: true, .. } => "generate --check",
+        Command::Generate { check: false, .. } => "generate",
         Command::CheckDocs { .. } => "check-docs",
     };
     println!("{name}: workspace {}", root.display());
@@ -96,37 +102,59 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::Generate { check } => match xtask::generate(&root, check) {
-            Ok(outcome) => {
-                for line in &outcome.normalizations {
-                    println!("normalized {line}");
+        Command::Generate { check, spec_only } => {
+            let outcome = match xtask::generate(&root, check) {
+                Ok(outcome) => outcome,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    return ExitCode::FAILURE;
                 }
-                if check {
-                    if outcome.stale.is_empty() {
-                        println!("generate --check: everything is up to date");
-                        ExitCode::SUCCESS
-                    } else {
-                        print!("{}", outcome.diff);
-                        eprintln!(
-                            "generate --check: stale: {} (run `cargo xtask generate`)",
-                            outcome.stale.join(", ")
-                        );
-                        ExitCode::FAILURE
-                    }
-                } else {
-                    if outcome.stale.is_empty() {
-                        println!("generate: everything was up to date");
-                    }
-                    for path in &outcome.stale {
-                        println!("generate: wrote {path}");
-                    }
+            };
+            for line in &outcome.normalizations {
+                println!("normalized {line}");
+            }
+            if !check {
+                for path in &outcome.stale {
+                    println!("generate: wrote {path}");
+                }
+            }
+            // The listings are read from the crates as they now are on disk:
+            // after the write above, or, with --check, as committed (and a
+            // stale generated file has already failed the check then).
+            let api = match spec_only {
+                true => Ok(xtask::public_api::Outcome::default()),
+                false => xtask::public_api::refresh(&root, check),
+            };
+            let api = match api {
+                Ok(api) => api,
+                Err(e) => {
+                    eprintln!("error: public API listing: {e:#}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let mut stale: Vec<String> = outcome.stale.iter().map(|p| p.to_string()).collect();
+            stale.extend(api.stale.iter().cloned());
+            if check {
+                if stale.is_empty() {
+                    println!("generate --check: everything is up to date");
                     ExitCode::SUCCESS
+                } else {
+                    print!("{}{}", outcome.diff, api.diff);
+                    eprintln!(
+                        "generate --check: stale: {} (run `cargo xtask generate`)",
+                        stale.join(", ")
+                    );
+                    ExitCode::FAILURE
                 }
+            } else {
+                for path in &api.stale {
+                    println!("generate: wrote {path} (the public API changed: review it)");
+                }
+                if stale.is_empty() {
+                    println!("generate: everything was up to date");
+                }
+                ExitCode::SUCCESS
             }
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                ExitCode::FAILURE
-            }
-        },
+        }
     }
 }

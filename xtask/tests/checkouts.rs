@@ -196,7 +196,11 @@ fn two_checkouts_sharing_a_target_dir_each_generate_their_own_files() {
     assert_eq!(committed_a, committed_b);
 
     // --check in each reports its own stale files, and writes nothing.
-    let check_a = cargo_xtask(&root_a, target.path(), &["generate", "--check"]);
+    let check_a = cargo_xtask(
+        &root_a,
+        target.path(),
+        &["generate", "--check", "--spec-only"],
+    );
     assert!(!check_a.status.success(), "{}", text(&check_a));
     let out = stdout(&check_a);
     assert!(
@@ -211,7 +215,11 @@ fn two_checkouts_sharing_a_target_dir_each_generate_their_own_files() {
     assert!(out.contains("checkout A"), "{}", text(&check_a));
     assert!(!out.contains("checkout B"), "{}", text(&check_a));
 
-    let check_b = cargo_xtask(&root_b, target.path(), &["generate", "--check"]);
+    let check_b = cargo_xtask(
+        &root_b,
+        target.path(),
+        &["generate", "--check", "--spec-only"],
+    );
     let err = String::from_utf8_lossy(&check_b.stderr);
     assert!(
         !err.contains("Compiling xtask"),
@@ -234,7 +242,7 @@ fn two_checkouts_sharing_a_target_dir_each_generate_their_own_files() {
     assert_eq!(outputs(&root_b), committed_b);
 
     // generate in A writes A's files only.
-    let gen_a = cargo_xtask(&root_a, target.path(), &["generate"]);
+    let gen_a = cargo_xtask(&root_a, target.path(), &["generate", "--spec-only"]);
     assert!(gen_a.status.success(), "{}", text(&gen_a));
     assert!(
         stdout(&gen_a).starts_with(&format!("generate: workspace {}\n", root_a.display())),
@@ -254,7 +262,7 @@ fn two_checkouts_sharing_a_target_dir_each_generate_their_own_files() {
     assert_eq!(outputs(&root_b), committed_b, "generate in A wrote into B");
 
     // generate in B, with the binary built for A, writes B's files only.
-    let gen_b = cargo_xtask(&root_b, target.path(), &["generate"]);
+    let gen_b = cargo_xtask(&root_b, target.path(), &["generate", "--spec-only"]);
     assert!(gen_b.status.success(), "{}", text(&gen_b));
     assert!(
         stdout(&gen_b).starts_with(&format!("generate: workspace {}\n", root_b.display())),
@@ -269,7 +277,7 @@ fn two_checkouts_sharing_a_target_dir_each_generate_their_own_files() {
 
     // Each is now up to date, and says so about itself.
     for (root, check) in [(&root_a, "A"), (&root_b, "B")] {
-        let output = cargo_xtask(root, target.path(), &["generate", "--check"]);
+        let output = cargo_xtask(root, target.path(), &["generate", "--check", "--spec-only"]);
         assert!(output.status.success(), "{check}: {}", text(&output));
         assert!(
             stdout(&output).contains("generate --check: everything is up to date"),
@@ -303,7 +311,10 @@ fn xtask_in(dir: &Path, args: &[&str]) -> Output {
 fn from_a_subdirectory_it_acts_on_that_checkout() {
     let a = checkout("checkout A");
     let root = a.path().canonicalize().unwrap();
-    let output = xtask_in(&root.join("spec/vendor"), &["generate", "--check"]);
+    let output = xtask_in(
+        &root.join("spec/vendor"),
+        &["generate", "--check", "--spec-only"],
+    );
     assert!(!output.status.success(), "{}", text(&output));
     let out = stdout(&output);
     assert!(
@@ -317,7 +328,7 @@ fn from_a_subdirectory_it_acts_on_that_checkout() {
 #[test]
 fn outside_a_checkout_it_refuses_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let output = xtask_in(dir.path(), &["generate"]);
+    let output = xtask_in(dir.path(), &["generate", "--spec-only"]);
     assert!(!output.status.success(), "{}", text(&output));
     let err = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -345,7 +356,7 @@ fn in_another_workspace_it_refuses_and_writes_nothing() {
     fs::create_dir_all(dir.path().join("src")).unwrap();
     fs::write(dir.path().join("src/lib.rs"), "").unwrap();
     fs::create_dir_all(dir.path().join("spec")).unwrap();
-    let output = xtask_in(dir.path(), &["generate"]);
+    let output = xtask_in(dir.path(), &["generate", "--spec-only"]);
     assert!(!output.status.success(), "{}", text(&output));
     let err = String::from_utf8_lossy(&output.stderr);
     assert!(
