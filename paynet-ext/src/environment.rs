@@ -327,6 +327,7 @@ impl ClientBuilder {
         let http = match self.http_client {
             Some(client) => client,
             None => {
+                ensure_crypto_provider();
                 let builder = reqwest::Client::builder()
                     .connect_timeout(self.connect_timeout)
                     .timeout(self.timeout)
@@ -360,6 +361,21 @@ impl ClientBuilder {
         ))
     }
 }
+
+/// With `rustls-ring` alone, reqwest has no rustls crypto provider of its
+/// own and panics building a client unless the process has a default one:
+/// install ring as that default, unless something else was installed first
+/// (then that one is used). With aws-lc or native-tls, nothing to do.
+#[cfg(all(feature = "rustls-ring", not(feature = "rustls-aws-lc")))]
+fn ensure_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // An error means another thread installed one in between: fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
+#[cfg(not(all(feature = "rustls-ring", not(feature = "rustls-aws-lc"))))]
+fn ensure_crypto_provider() {}
 
 #[cfg(test)]
 mod tests {
@@ -498,6 +514,23 @@ mod tests {
             ClientBuilder::new(by_hand).build(),
             Err(ConfigError::CredentialsInUrl { .. })
         ));
+    }
+
+    /// Run by CI once per TLS feature (`--no-default-features --features
+    /// ...`): building an https client must not panic for lack of a
+    /// crypto provider, and must give a client whose base URL is Paynet's.
+    #[test]
+    fn an_https_client_builds_with_the_chosen_tls_stack() {
+        let client = ClientBuilder::new(Environment::Sandbox)
+            .secret_key(SecretKey::new("sck_tls").unwrap())
+            .build()
+            .unwrap();
+        assert_eq!(
+            paynet_api::ClientInfo::baseurl(&client),
+            "https://pts-api.paynet.com.tr"
+        );
+        #[cfg(all(feature = "rustls-ring", not(feature = "rustls-aws-lc")))]
+        assert!(rustls::crypto::CryptoProvider::get_default().is_some());
     }
 
     #[test]

@@ -26,7 +26,20 @@
 //! The generated builders' own `send()` is there too; it fails closed (a
 //! decline is an `Err`), but keeps neither the raw body nor the reasons:
 //! use `.call()`.
+//!
+//! TLS: one of the features `rustls-aws-lc` (the default), `rustls-ring` or
+//! `native-tls` chooses the stack; the README's "Choosing a TLS stack" says
+//! what each costs.
 #![deny(missing_docs)]
+
+#[cfg(not(any(
+    feature = "rustls-aws-lc",
+    feature = "rustls-ring",
+    feature = "native-tls"
+)))]
+compile_error!(
+    "paynet-ext needs a TLS stack to reach Paynet: enable one of its features `rustls-aws-lc` (the default), `rustls-ring` or `native-tls`"
+);
 
 mod credentials;
 mod environment;

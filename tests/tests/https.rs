@@ -1,6 +1,8 @@
 //! The generated client speaks HTTPS.
 //!
-//! progenitor-client builds reqwest without TLS; paynet-api turns rustls on.
+//! progenitor-client builds reqwest without TLS; paynet-api's default feature
+//! (`rustls-aws-lc`) turns rustls on. This runs with the default; CI builds
+//! the other two features and builds an https client with each.
 //! Without it every `https://` base URL fails at run time ("scheme is not
 //! http") while plain-HTTP tests pass, so this test talks to a TLS server on
 //! loopback with a certificate made here.
