@@ -115,7 +115,13 @@ impl Environment {
         let shown = redact_userinfo(url);
         let parsed = Url::parse(url).map_err(|e| ConfigError::InvalidUrl {
             url: shown.clone(),
-            reason: e.to_string(),
+            reason: match e {
+                url::ParseError::RelativeUrlWithoutBase => {
+                    "it has no scheme: write https:// (or http:// for this machine) before the host"
+                        .to_string()
+                }
+                other => other.to_string(),
+            },
         })?;
         if !parsed.username().is_empty() || parsed.password().is_some() {
             return Err(ConfigError::CredentialsInUrl { url: shown });
@@ -129,7 +135,9 @@ impl Environment {
             other => {
                 return Err(ConfigError::InvalidUrl {
                     url: shown,
-                    reason: format!("the scheme {other:?} is not http or https"),
+                    reason: format!(
+                        "the scheme {other:?} is not http or https (a host and port without a scheme, such as localhost:8080, reads as one: write http://localhost:8080)"
+                    ),
                 });
             }
         }
@@ -137,6 +145,15 @@ impl Environment {
             return Err(ConfigError::InvalidUrl {
                 url: shown,
                 reason: "a base URL takes no query or fragment".to_string(),
+            });
+        }
+        // Every operation's path starts with /v1 (/v1/transaction/...): a
+        // base URL ending in /v1 sends /v1/v1/..., which Paynet answers with
+        // a bare 404.
+        if parsed.path().trim_end_matches('/').ends_with("/v1") {
+            return Err(ConfigError::InvalidUrl {
+                url: shown,
+                reason: "the operations' paths already start with /v1: give the server's address without it, as https://api.paynet.com.tr".to_string(),
             });
         }
         Ok(Environment::Custom(parsed))
@@ -531,6 +548,21 @@ mod tests {
         );
         #[cfg(all(feature = "rustls-ring", not(feature = "rustls-aws-lc")))]
         assert!(rustls::crypto::CryptoProvider::get_default().is_some());
+    }
+
+    #[test]
+    fn a_base_url_says_what_to_write_instead() {
+        let reason = |url: &str| match Environment::custom(url) {
+            Err(ConfigError::InvalidUrl { reason, .. }) => reason,
+            other => panic!("{url}: {other:?}"),
+        };
+        assert!(reason("127.0.0.1:18080").starts_with("it has no scheme: write https://"));
+        assert!(reason("localhost:8080").contains("write http://localhost:8080"));
+        for url in ["https://api.paynet.com.tr/v1", "http://127.0.0.1:18080/v1/"] {
+            assert!(reason(url).starts_with("the operations' paths already start with /v1"));
+        }
+        // a prefix before /v1 of the operations stays possible (a gateway)
+        assert!(Environment::custom("https://gateway.example/paynet").is_ok());
     }
 
     #[test]

@@ -114,7 +114,10 @@ impl fmt::Debug for DecodedResponse {
 /// decoded response so that the verdict (`code`, `is_succeed`) still
 /// decides the outcome. What arrived is kept for the caller; no `Display`
 /// or log shows it.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Its `Debug` shows the field's name and the lengths of `received` and
+/// `reason`, not their text: both can quote what arrived.
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UndecodedField {
     /// The field's name in the answer (`xact_date`).
@@ -154,7 +157,12 @@ fn retry_note(retry_safe: bool) -> &'static str {
 /// | `Undecodable` | **yes** | no | no |
 /// | `BodyTooLarge` | **yes** | no | no |
 /// | `Redirected` | **yes** | no | no |
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` (what `unwrap()`, `?` out of `main` and a failed test print)
+/// shows every field but a body's bytes: a body holds card holders' names
+/// and contact details, so it shows as `<N bytes>`; [`Error::raw_body`]
+/// gives it.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The request was refused before anything was sent: a value broke the
@@ -312,6 +320,137 @@ pub enum Error {
         /// The length the server declared, if it did.
         declared: Option<u64>,
     },
+}
+
+/// A body in `Debug` output: its length, never its bytes.
+struct BodyLen(usize);
+
+impl fmt::Debug for BodyLen {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} bytes>", self.0)
+    }
+}
+
+impl fmt::Debug for UndecodedField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UndecodedField")
+            .field("field", &self.field)
+            .field("received", &BodyLen(self.received.len()))
+            .field("reason", &BodyLen(self.reason.len()))
+            .finish()
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidRequest { message } => f
+                .debug_struct("InvalidRequest")
+                .field("message", message)
+                .finish(),
+            Error::Transport { source, retry_safe } => f
+                .debug_struct("Transport")
+                .field("source", source)
+                .field("retry_safe", retry_safe)
+                .finish(),
+            Error::Timeout { source, retry_safe } => f
+                .debug_struct("Timeout")
+                .field("source", source)
+                .field("retry_safe", retry_safe)
+                .finish(),
+            Error::Unauthorized {
+                status,
+                error_type,
+                result_code,
+                message,
+                body,
+            } => f
+                .debug_struct("Unauthorized")
+                .field("status", status)
+                .field("error_type", error_type)
+                .field("result_code", result_code)
+                .field("message", message)
+                .field("body", &BodyLen(body.len()))
+                .finish(),
+            Error::Http {
+                status,
+                error_type,
+                result_code,
+                message,
+                body,
+            } => f
+                .debug_struct("Http")
+                .field("status", status)
+                .field("error_type", error_type)
+                .field("result_code", result_code)
+                .field("message", message)
+                .field("body", &BodyLen(body.len()))
+                .finish(),
+            Error::Paynet {
+                status,
+                code,
+                message,
+                response,
+                body,
+            } => f
+                .debug_struct("Paynet")
+                .field("status", status)
+                .field("code", code)
+                .field("message", message)
+                .field("response", response)
+                .field("body", &BodyLen(body.len()))
+                .finish(),
+            Error::BankDeclined {
+                reason,
+                code,
+                response,
+                body,
+            } => f
+                .debug_struct("BankDeclined")
+                .field("reason", reason)
+                .field("code", code)
+                .field("response", response)
+                .field("body", &BodyLen(body.len()))
+                .finish(),
+            Error::Inconsistent {
+                code,
+                is_succeed,
+                response,
+                body,
+            } => f
+                .debug_struct("Inconsistent")
+                .field("code", code)
+                .field("is_succeed", is_succeed)
+                .field("response", response)
+                .field("body", &BodyLen(body.len()))
+                .finish(),
+            Error::Undecodable {
+                status,
+                reason,
+                body,
+            } => f
+                .debug_struct("Undecodable")
+                .field("status", status)
+                .field("reason", reason)
+                .field("body", &BodyLen(body.len()))
+                .finish(),
+            Error::Redirected { status, location } => f
+                .debug_struct("Redirected")
+                .field("status", status)
+                .field("location", location)
+                .finish(),
+            Error::BodyTooLarge {
+                status,
+                limit,
+                declared,
+            } => f
+                .debug_struct("BodyTooLarge")
+                .field("status", status)
+                .field("limit", limit)
+                .field("declared", declared)
+                .finish(),
+        }
+    }
 }
 
 fn or_none(message: &str) -> &str {

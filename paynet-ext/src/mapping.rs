@@ -14,17 +14,34 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tracing::Instrument;
 
+use std::fmt;
+
 use crate::error::{DeclineReason, DecodedResponse, Error, ErrorType, UndecodedField};
 
 /// A successful answer: the generated response type `T` (through `Deref`),
 /// with the result code, the status and the raw body.
-#[derive(Debug, Clone)]
+///
+/// Its `Debug` shows the decoded response and the raw body's length, not
+/// its bytes ([`Reply::raw_body`] gives them).
+#[derive(Clone)]
 pub struct Reply<T> {
     value: T,
     code: ResultCode,
     status: u16,
     body: Bytes,
     undecoded: Vec<UndecodedField>,
+}
+
+impl<T: fmt::Debug> fmt::Debug for Reply<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reply")
+            .field("value", &self.value)
+            .field("code", &self.code)
+            .field("status", &self.status)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .field("undecoded", &self.undecoded)
+            .finish()
+    }
 }
 
 impl<T> Reply<T> {

@@ -323,3 +323,84 @@ async fn a_failed_call_logs_no_body() {
     }
     assert!(err.body_snippet().unwrap().contains("AYSE"));
 }
+
+/// `{err:?}` is what `unwrap()`, `?` out of `main` and a failed test print.
+/// A body holds card holders' names and contact details: no error's or
+/// reply's `Debug` may show its bytes (a new user's quick start printed a
+/// whole decline, card holder included, through `?` in `main`).
+#[test]
+fn no_body_in_errors_or_replies_debug_output() {
+    use paynet_api::types::CaptureReversalResponse;
+    use paynet_ext::{Error, map_body};
+
+    const MARK: &str = "Ayse Yilmaz PIIMARK";
+    let declined = String::from_utf8(paynet_tests::fixture("capture_reversal_declined.json"))
+        .unwrap()
+        .replace("\"cardholder\"", &format!("\"{MARK}\""));
+    let success = String::from_utf8(paynet_tests::fixture("capture_reversal_success.json"))
+        .unwrap()
+        .replace(
+            "\"instalment\": 0",
+            &format!("\"instalment\": {{\"holder\": \"{MARK}\"}}"),
+        );
+    let cases: Vec<(u16, String, &str)> = vec![
+        (200, declined.clone(), "BankDeclined"),
+        (
+            200,
+            declined
+                .replace("\"is_succeed\": false", "\"is_succeed\": true")
+                .replace("\"code\": 0", "\"code\": 1"),
+            "Inconsistent",
+        ),
+        (
+            500,
+            format!("<html><body>{MARK}</body></html>"),
+            "Undecodable",
+        ),
+        (
+            200,
+            declined[..declined.len() / 2].to_string(),
+            "Undecodable",
+        ),
+        (
+            401,
+            format!("{{\"type\":\"authorization_error\",\"message\":\"m\",\"card\":\"{MARK}\"}}"),
+            "Unauthorized",
+        ),
+        (
+            400,
+            format!("{{\"type\":\"invalid_request_error\",\"message\":\"m\",\"card\":\"{MARK}\"}}"),
+            "Http",
+        ),
+    ];
+    for (status, body, variant) in cases {
+        let len = body.len();
+        let err = map_body::<CaptureReversalResponse>(status, body.into()).unwrap_err();
+        let text = format!("{err:?}");
+        assert!(text.starts_with(variant), "{variant}: {text}");
+        assert!(!text.contains("PIIMARK"), "{variant}: {text}");
+        assert!(!text.contains("cardholder"), "{variant}: {text}");
+        assert!(
+            text.contains(&format!("body: <{len} bytes>")),
+            "{variant}: {text}"
+        );
+        assert!(matches!(
+            err,
+            Error::BankDeclined { .. }
+                | Error::Inconsistent { .. }
+                | Error::Undecodable { .. }
+                | Error::Unauthorized { .. }
+                | Error::Http { .. }
+        ));
+    }
+    // A field that did not decode is kept, and its text is not printed.
+    let reply = map_body::<CaptureReversalResponse>(200, success.clone().into()).unwrap();
+    assert_eq!(reply.undecoded_fields().len(), 1, "{success}");
+    let text = format!("{reply:?}");
+    assert!(!text.contains("PIIMARK"), "{text}");
+    assert!(
+        text.contains(&format!("body: <{} bytes>", success.len())),
+        "{text}"
+    );
+    assert!(text.contains("field: \"instalment\""), "{text}");
+}
