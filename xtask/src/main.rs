@@ -101,6 +101,9 @@ fn main() -> ExitCode {
                 for line in &outcome.normalizations {
                     println!("normalized {line}");
                 }
+                for line in &outcome.merges {
+                    println!("merged {line}");
+                }
                 if check {
                     if outcome.stale.is_empty() {
                         println!("generate --check: everything is up to date");
