@@ -45,6 +45,7 @@ mod credentials;
 mod environment;
 mod error;
 mod mapping;
+mod session;
 
 pub use credentials::{SecretKey, SessionKey};
 pub use environment::{ClientBuilder, ConfigError, Environment};
@@ -56,8 +57,10 @@ pub use paynet_api::{Client, PaynetRequest, types};
 /// The decimal type behind [`Amount`], re-exported so that reading or
 /// building an amount needs no dependency of your own.
 pub use rust_decimal::Decimal;
+pub use session::{PAYNET_MOBILE, SessionKeyExt};
 
-/// `use paynet_ext::prelude::*;` brings the `.call()` method into scope.
+/// `use paynet_ext::prelude::*;` brings the `.call()` and
+/// `.obtain_session_key(..)` methods into scope.
 pub mod prelude {
-    pub use crate::CallExt;
+    pub use crate::{CallExt, SessionKeyExt};
 }

@@ -1,5 +1,7 @@
 //! A tour of the Paynet client: the three reversals, a success and the main
-//! failures of each, showing what was sent and how the answer was mapped.
+//! failures of each, showing what was sent and how the answer was mapped;
+//! and the server's view of SoftPOS: obtaining a session key with the
+//! secret key, starting a reversal with it, an expired key refused.
 //!
 //! With no settings it starts `paynet-mock` in-process: no network, no
 //! credentials. With `PAYNET_ENV=sandbox` (or `PAYNET_BASE_URL`) and
@@ -8,16 +10,17 @@
 //!
 //! ```text
 //! cargo run -p paynet-mock --example tour                      # local simulator
-//! PAYNET_ENV=sandbox PAYNET_SECRET_KEY=sck_... [PAYNET_SESSION_KEY=...] \
+//! PAYNET_ENV=sandbox PAYNET_SECRET_KEY=sck_... [PAYNET_AGENT_ID=... PAYNET_USER_ID=... | PAYNET_SESSION_KEY=...] \
 //!   cargo run -p paynet-mock --example tour -- CAPTURED_XACT_ID [PREAUTH_XACT_ID [SOFTPOS_ENCRYPTED_ID]]
 //! ```
 
 use paynet_ext::CallExt;
 use std::time::Duration;
 
-use paynet_ext::{ClientBuilder, Environment, Error, Reply, SecretKey, SessionKey};
+use paynet_ext::{ClientBuilder, Environment, Error, Reply, SecretKey, SessionKey, SessionKeyExt};
 use paynet_mock::{
-    CAPTURE_EXAMPLE_XACT_ID, Config, MockServer, PREAUTH_EXAMPLE_XACT_ID, Transaction,
+    CAPTURE_EXAMPLE_XACT_ID, Config, EXPIRED_SESSION_USER, MockServer, PREAUTH_EXAMPLE_XACT_ID,
+    Transaction,
 };
 use serde_json::{Value, json};
 
@@ -178,6 +181,54 @@ async fn softpos(
     });
 }
 
+/// The server's side of SoftPOS: a session key (Oturum Anahtarı,
+/// `get_auth_key`) obtained with the secret key, in one call.
+async fn obtain(
+    client: &paynet_api::Client,
+    n: &mut usize,
+    what: &str,
+    agent_id: &str,
+    user_id: &str,
+) -> Option<SessionKey> {
+    title(
+        n,
+        &format!("Session key for a server (Oturum Anahtarı): {what}"),
+    );
+    show_request(
+        "get_auth_key",
+        true,
+        false,
+        &json!({ "agent_id": agent_id, "user_id": user_id }),
+    );
+    println!("           paynetmobile: {}", paynet_ext::PAYNET_MOBILE);
+    let obtained = client.obtain_session_key(agent_id, user_id).await;
+    let session = match obtained {
+        Ok(session) => {
+            let left = session
+                .expires_at()
+                .and_then(|end| end.duration_since(std::time::SystemTime::now()).ok());
+            println!("   mapped  Ok: {session:?}");
+            match left {
+                Some(left) => println!(
+                    "           valid for {} s more; hand it to the app, or use it for the SoftPOS calls",
+                    left.as_secs()
+                ),
+                None => println!(
+                    "           already expired (is_expired() is {})",
+                    session.is_expired()
+                ),
+            }
+            Some(session)
+        }
+        Err(e) => {
+            println!("   mapped  Err({}): {e}", variant(&e));
+            None
+        }
+    };
+    println!();
+    session
+}
+
 async fn local() -> anyhow::Result<()> {
     let mock = MockServer::start(Config {
         slow_delay: Duration::from_secs(3),
@@ -287,13 +338,46 @@ async fn local() -> anyhow::Result<()> {
     )
     .await;
 
-    let session = SessionKey::new(mock.session_key())?;
-    softpos(&client, &session, n, "a captured transaction", "xk_tour_2").await;
+    // The server's view: it obtains the session key itself.
+    let session = obtain(
+        &client,
+        n,
+        "for dealer 1234, user kasiyer1",
+        "1234",
+        "kasiyer1",
+    )
+    .await
+    .expect("the simulator issues session keys");
     softpos(
         &client,
-        &SessionKey::new("expired_session")?,
+        &session,
         n,
-        "with a stale session key",
+        "a captured transaction, with the key just obtained",
+        "xk_tour_2",
+    )
+    .await;
+    let expired = obtain(
+        &client,
+        n,
+        &format!("one that has already expired (user {EXPIRED_SESSION_USER})"),
+        "1234",
+        EXPIRED_SESSION_USER,
+    )
+    .await
+    .expect("the simulator issues session keys");
+    softpos(
+        &client,
+        &expired,
+        n,
+        "with the expired session key",
+        "xk_tour_2",
+    )
+    .await;
+    softpos(
+        &client,
+        &SessionKey::new("never_issued")?,
+        n,
+        "with a session key Paynet never issued",
         "xk_tour_2",
     )
     .await;
@@ -345,15 +429,31 @@ async fn remote() -> anyhow::Result<()> {
     if let Some(id) = args.get(1) {
         preauth(&client, has_secret, n, "a pre-authorisation you named", id).await;
     }
+    // With PAYNET_AGENT_ID and PAYNET_USER_ID, the server obtains its own
+    // session key; otherwise PAYNET_SESSION_KEY gives one.
+    let obtained = match (
+        has_secret,
+        std::env::var("PAYNET_AGENT_ID"),
+        std::env::var("PAYNET_USER_ID"),
+    ) {
+        (true, Ok(agent_id), Ok(user_id)) => {
+            obtain(
+                &client,
+                n,
+                "for the dealer and user you named",
+                &agent_id,
+                &user_id,
+            )
+            .await
+        }
+        _ => None,
+    };
     if let Some(id) = args.get(2) {
-        softpos(
-            &client,
-            &SessionKey::from_env()?,
-            n,
-            "a transaction you named",
-            id,
-        )
-        .await;
+        let session = match obtained {
+            Some(session) => session,
+            None => SessionKey::from_env()?,
+        };
+        softpos(&client, &session, n, "a transaction you named", id).await;
     }
     Ok(())
 }

@@ -33,7 +33,7 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use server::TRIGGERS;
+pub use server::{EXPIRED_SESSION_USER, TRIGGERS};
 pub use store::{
     CAPTURE_EXAMPLE_XACT_ID, Kind, PREAUTH_EXAMPLE_XACT_ID, Refusal, Store, Transaction,
 };
@@ -46,8 +46,14 @@ pub struct Config {
     pub addr: SocketAddr,
     /// The merchant secret key it accepts (`Authorization: Basic <key>`).
     pub secret_key: String,
-    /// The SoftPOS session key it accepts (`Session-Key`).
+    /// A SoftPOS session key it always accepts (`Session-Key`), besides
+    /// those it issued through `get_auth_key` and that have not expired.
     pub session_key: String,
+    /// How long a session key issued by `get_auth_key` stays valid; its
+    /// answer's `expired_date` says until when. Paynet documents no
+    /// lifetime; one hour here. A short one (or the user id
+    /// [`EXPIRED_SESSION_USER`]) makes expiry testable.
+    pub session_key_lifetime: Duration,
     /// How long `xk_mock_slow` waits before answering.
     pub slow_delay: Duration,
     /// The largest request body read; a larger one gets HTTP 413.
@@ -84,6 +90,7 @@ impl std::fmt::Debug for Config {
             .field("addr", &self.addr)
             .field("secret_key", &redacted)
             .field("session_key", &redacted)
+            .field("session_key_lifetime", &self.session_key_lifetime)
             .field("slow_delay", &self.slow_delay)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("header_timeout", &self.header_timeout)
@@ -101,6 +108,7 @@ impl Default for Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             secret_key: Self::DEFAULT_SECRET_KEY.to_string(),
             session_key: Self::DEFAULT_SESSION_KEY.to_string(),
+            session_key_lifetime: Duration::from_secs(3600),
             slow_delay: Duration::from_secs(60),
             max_body_bytes: 64 * 1024,
             header_timeout: Duration::from_secs(10),
@@ -137,6 +145,8 @@ impl MockServer {
             store,
             secret_key: config.secret_key,
             session_key: config.session_key,
+            session_key_lifetime: config.session_key_lifetime,
+            issued: std::sync::Mutex::new(std::collections::HashMap::new()),
             slow_delay: config.slow_delay,
             max_body_bytes: config.max_body_bytes,
             body_timeout: config.body_timeout,
@@ -177,7 +187,7 @@ impl MockServer {
         &self.state.secret_key
     }
 
-    /// The session key it accepts.
+    /// The fixed session key it accepts (it also accepts those it issued).
     pub fn session_key(&self) -> &str {
         &self.state.session_key
     }

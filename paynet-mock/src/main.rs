@@ -25,6 +25,9 @@ struct Args {
     /// The SoftPOS session key to accept.
     #[arg(long, env = "PAYNET_MOCK_SESSION_KEY", default_value = Config::DEFAULT_SESSION_KEY, hide_env_values = true)]
     session_key: String,
+    /// Seconds a session key issued by `get_auth_key` stays valid.
+    #[arg(long, default_value = "3600", value_parser = seconds)]
+    session_key_lifetime_seconds: Duration,
     /// A JSON file holding an array of transactions to preload
     /// (`[{"xact_id": "...", "kind": "captured" | "preauthorized", ...}]`).
     #[arg(long)]
@@ -78,6 +81,7 @@ async fn main() -> anyhow::Result<()> {
         secret_key: args.secret_key,
         session_key: args.session_key,
         slow_delay: Duration::from_secs(args.slow_seconds),
+        session_key_lifetime: args.session_key_lifetime_seconds,
         header_timeout: args.header_timeout_seconds,
         body_timeout: args.body_timeout_seconds,
         max_connections: args.max_connections.get(),

@@ -24,10 +24,33 @@ pub struct State {
     pub(crate) store: Store,
     pub(crate) secret_key: String,
     pub(crate) session_key: String,
+    pub(crate) session_key_lifetime: Duration,
+    /// The session keys `get_auth_key` issued, and when each expires.
+    pub(crate) issued:
+        std::sync::Mutex<std::collections::HashMap<String, chrono::DateTime<chrono::Utc>>>,
     pub(crate) slow_delay: Duration,
     pub(crate) max_body_bytes: usize,
     pub(crate) body_timeout: Duration,
     pub(crate) sessions: AtomicU64,
+}
+
+/// The `user_id` for which `get_auth_key` issues a session key that has
+/// already expired: the next SoftPOS call with it is refused (HTTP 400,
+/// `code` 7), whatever [`Config::session_key_lifetime`](crate::Config) is.
+pub const EXPIRED_SESSION_USER: &str = "mock_expired_session";
+
+/// Turkish local time without an offset, as Paynet writes its dates.
+fn turkish_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    (at + chrono::Duration::hours(3))
+        .naive_utc()
+        .format("%Y-%m-%dT%H:%M:%S%.3f")
+        .to_string()
+}
+
+/// Why a `Session-Key` is refused.
+enum SessionRefusal {
+    Expired,
+    Unknown,
 }
 
 /// The scenario triggers: an `xact_id` that makes any operation answer in
@@ -208,6 +231,53 @@ impl State {
         })
     }
 
+    /// `get_auth_key`'s answer: a new session key and when it expires.
+    fn issue_session_key(&self, body: &Value) -> Value {
+        let text = |key: &str| body.get(key).and_then(Value::as_str).unwrap_or_default();
+        let (agent_id, user_id) = (text("agent_id"), text("user_id"));
+        let n = self.sessions.fetch_add(1, Ordering::Relaxed) + 1;
+        let now = chrono::Utc::now();
+        let expires = if user_id == EXPIRED_SESSION_USER {
+            now
+        } else {
+            now + chrono::Duration::from_std(self.session_key_lifetime)
+                .unwrap_or(chrono::Duration::MAX)
+        };
+        // Unguessable enough for a simulator: a counter and the clock.
+        let key = format!("msk_mock_{n:06}_{:x}", now.timestamp_subsec_nanos());
+        {
+            let mut issued = self.issued.lock().expect("not poisoned");
+            issued.retain(|_, until| *until > now);
+            issued.insert(key.clone(), expires);
+        }
+        json!({
+            "session_key": key,
+            "expired_date": turkish_time(expires),
+            "agent_id": agent_id,
+            "company_code": "1000",
+            "user_id": user_id,
+            "user_unique_id": format!("{agent_id}-{user_id}"),
+            "is_okc_inquiry": false,
+            "object_name": "auth_key",
+            "code": ResultCode::Successful,
+            "message": "Başarılı İşlem",
+        })
+    }
+
+    /// Whether `key` opens the SoftPOS operations: the configured key, or
+    /// one issued by `get_auth_key` that has not expired.
+    fn check_session_key(&self, key: Option<&str>) -> Result<(), SessionRefusal> {
+        let key = key.ok_or(SessionRefusal::Unknown)?;
+        if key == self.session_key {
+            return Ok(());
+        }
+        match self.issued.lock().expect("not poisoned").get(key) {
+            Some(until) if chrono::Utc::now() < *until => Ok(()),
+            Some(_) => Err(SessionRefusal::Expired),
+            None => Err(SessionRefusal::Unknown),
+        }
+    }
+
     fn success_body(&self, op: &str, t: &Transaction) -> Option<Value> {
         match op {
             "capture_reversal" => Some(capture_body(t)),
@@ -376,6 +446,9 @@ async fn behave(state: &State, op: &SpecOperation, body: &Value) -> Response {
         .get("xact_id")
         .and_then(Value::as_str)
         .unwrap_or_default();
+    if op.id == "get_auth_key" {
+        return json_response(StatusCode::OK, &state.issue_session_key(body));
+    }
     if let Some(response) = trigger(state, op, xact_id).await {
         return response;
     }
@@ -564,19 +637,42 @@ async fn admit(
         ));
     }
     for name in &op.required_headers {
-        let ok = if name == paynet_api::headers::SESSION_KEY {
-            header_is(headers, name, &state.session_key)
+        let value = headers.get(name.as_str()).and_then(|v| v.to_str().ok());
+        // The session key is a credential: refused as one (result code 7).
+        // Any other required header missing is a bad request (11).
+        let refusal = if name == paynet_api::headers::SESSION_KEY {
+            match state.check_session_key(value) {
+                Ok(()) => None,
+                Err(SessionRefusal::Expired) => Some((
+                    ResultCode::Unauthorized,
+                    "oturum anahtarının süresi dolmuş (the session key has expired)".to_string(),
+                )),
+                Err(SessionRefusal::Unknown) => Some((
+                    ResultCode::Unauthorized,
+                    format!(
+                        "geçersiz veya eksik {name} başlığı (missing or invalid {name} header)"
+                    ),
+                )),
+            }
+        } else if value.is_none_or(|v| v.trim().is_empty()) {
+            Some((
+                ResultCode::BadRequest,
+                format!("eksik {name} başlığı (missing {name} header)"),
+            ))
         } else {
-            headers.contains_key(name.as_str())
+            None
         };
-        if !ok {
-            let message =
-                format!("geçersiz veya eksik {name} başlığı (missing or invalid {name} header)");
+        if let Some((code, message)) = refusal {
+            let error_type = if code == ResultCode::Unauthorized {
+                "authorization_error"
+            } else {
+                "invalid_request_error"
+            };
             return Err(error(
                 op.error_style,
                 StatusCode::BAD_REQUEST,
-                "authorization_error",
-                ResultCode::Unauthorized,
+                error_type,
+                code,
                 &message,
             ));
         }

@@ -154,16 +154,35 @@ mod tests {
         assert_eq!(
             ids,
             [
+                "get_auth_key",
                 "init_reversal_transaction",
                 "capture_reversal",
                 "preauth_reversal"
             ]
         );
-        let softpos = &ops[0];
+        // Its page's `Authorization` parameter became the secret-key
+        // requirement; its `$ref` PaynetMobile header is required.
+        let auth_key = &ops[0];
+        assert_eq!(
+            auth_key.security,
+            [vec![SecurityScheme {
+                name: "secret_key".into(),
+                header: "authorization".into()
+            }]]
+        );
+        assert_eq!(auth_key.required_headers, ["paynetmobile"]);
+        assert_eq!(auth_key.error_style, ErrorStyle::SoftPos);
+        assert!(
+            auth_key
+                .body_errors(&json!({"agent_id": "1", "user_id": "u"}))
+                .is_empty()
+        );
+        assert!(!auth_key.body_errors(&json!({"agent_id": "1"})).is_empty());
+        let softpos = &ops[1];
         assert_eq!(softpos.security, Vec::<Vec<SecurityScheme>>::new());
         assert_eq!(softpos.required_headers, ["session-key"]);
         assert_eq!(softpos.error_style, ErrorStyle::SoftPos);
-        let capture = &ops[1];
+        let capture = &ops[2];
         assert_eq!(
             capture.security,
             [vec![SecurityScheme {

@@ -105,6 +105,28 @@ async fn init_reversal_transaction_with_and_without_optional_fields() {
     }
 }
 
+/// Oturum Anahtarı: the secret key, `PaynetMobile: 2`, the dealer and its
+/// user; no session key.
+#[tokio::test]
+async fn get_auth_key_shape() {
+    use paynet_ext::SessionKeyExt;
+    let server = answering(json_answer(200, "get_auth_key_success.json")).await;
+    let client = client(&server.uri());
+    let session = client
+        .obtain_session_key("1234", "kasiyer1")
+        .await
+        .expect("success");
+    assert_eq!(session.expose_secret(), "msk_fixture_0001");
+    assert_eq!(
+        session.expired_date().map(|d| d.as_str()),
+        Some("2026-11-30T12:00:00.000")
+    );
+    let shape = received(&server).await;
+    assert_eq!(shape["headers"]["paynetmobile"], "2");
+    assert!(shape["headers"].get("session-key").is_none());
+    assert_shape_snapshot!("get_auth_key", shape);
+}
+
 #[tokio::test]
 async fn an_operation_that_needs_the_secret_key_is_not_sent_without_one() {
     let server = server().await;

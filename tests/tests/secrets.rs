@@ -174,6 +174,9 @@ fn no_secret_in_the_configuration_types() {
     let session = SessionKey::new(SESSION).unwrap();
     texts.push(format!("{key:?}"));
     texts.push(format!("{session:?}"));
+    let dated = session.clone().with_expired_date("2026-11-30T12:00:00");
+    texts.push(format!("{dated:?}"));
+    texts.push(format!("{dated:#?}"));
     // Neither key can be printed with `{}` at all; nor can the types that
     // hold one, other than the errors.
     assert!(!Probe(&key).is_display(), "SecretKey implements Display");
@@ -403,4 +406,68 @@ fn no_body_in_errors_or_replies_debug_output() {
         "{text}"
     );
     assert!(text.contains("field: \"instalment\""), "{text}");
+}
+
+/// A session key obtained from `get_auth_key`: its `SessionKey`, the
+/// helper's errors (whose answers carried the key) and the tracing output
+/// never show it.
+#[tokio::test]
+async fn no_session_key_from_get_auth_key_in_its_type_errors_or_logs() {
+    use paynet_ext::SessionKeyExt;
+    let (logs, _guard) = Captured::install();
+    let mut texts = Vec::new();
+
+    let good = format!(
+        r#"{{"session_key":"{SESSION}","expired_date":"2026-11-30T12:00:00.000","code":0,"message":"ok"}}"#
+    );
+    let server = answering(ResponseTemplate::new(200).set_body_raw(good, "application/json")).await;
+    let session = client(&server.uri())
+        .obtain_session_key("1234", "kasiyer1")
+        .await
+        .unwrap();
+    assert_eq!(session.expose_secret(), SESSION);
+    texts.push(format!("{session:?}"));
+    texts.push(format!("{session:#?}"));
+    assert!(texts[0].contains("2026-11-30T12:00:00.000"), "{}", texts[0]);
+    assert!(!Probe(&session).is_display());
+
+    // Answers that carry a key but are not a success: a failing code, a
+    // body cut short, an HTTP error body.
+    for (status, body) in [
+        (
+            200,
+            format!(r#"{{"session_key":"{SESSION}","code":1,"message":"no"}}"#),
+        ),
+        (200, format!(r#"{{"code":0,"session_key":"{SESSION}"#)),
+        (
+            400,
+            format!(r#"{{"object_name":"e","code":7,"message":"m","session_key":"{SESSION}"}}"#),
+        ),
+    ] {
+        let server =
+            answering(ResponseTemplate::new(status).set_body_raw(body, "application/json")).await;
+        let err = client(&server.uri())
+            .obtain_session_key("1234", "kasiyer1")
+            .await
+            .unwrap_err();
+        texts.push(err.to_string());
+        texts.push(format!("{err:?}"));
+        texts.push(format!("{err:#?}"));
+        texts.push(err.body_snippet().unwrap_or_default());
+        texts.push(String::from_utf8_lossy(err.raw_body().unwrap_or_default()).into_owned());
+        if let Some(answer) = err.response::<paynet_api::types::AuthResponse>() {
+            texts.push(format!("{answer:?}"));
+        }
+        // What remains of the body still says what happened.
+        assert!(
+            String::from_utf8_lossy(err.raw_body().unwrap()).contains("[redacted]"),
+            "{err:?}"
+        );
+    }
+    for (i, text) in texts.iter().enumerate() {
+        assert_clean(&format!("text #{i}"), text);
+    }
+    let logs = logs.text();
+    assert_clean("the tracing output", &logs);
+    assert!(logs.contains("get_auth_key{"), "{logs}");
 }

@@ -5,9 +5,12 @@
 use std::time::Duration;
 
 use paynet_api::types::InitReversalResponse;
-use paynet_ext::{ClientBuilder, Environment, Error, ErrorType, Reply, ResultCode, SecretKey};
+use paynet_ext::{
+    ClientBuilder, Environment, Error, ErrorType, Reply, ResultCode, SecretKey, SessionKeyExt,
+};
 use paynet_mock::{
-    CAPTURE_EXAMPLE_XACT_ID, Config, MockServer, PREAUTH_EXAMPLE_XACT_ID, TRIGGERS, Transaction,
+    CAPTURE_EXAMPLE_XACT_ID, Config, EXPIRED_SESSION_USER, MockServer, PREAUTH_EXAMPLE_XACT_ID,
+    TRIGGERS, Transaction,
 };
 use paynet_tests::{
     assert_matches, capture_reversal as capture, init_reversal_with, preauth_reversal as preauth,
@@ -278,6 +281,140 @@ async fn a_wrong_session_key_is_refused_like_a_wrong_secret_key() {
         }
     );
     assert!(err.is_unauthorized());
+}
+
+// ---- session keys for servers (Oturum Anahtarı, get_auth_key) --------------------------
+
+#[tokio::test]
+async fn a_server_obtains_a_session_key_and_starts_a_softpos_reversal_with_it() {
+    let mock = mock().await;
+    let client = client(&mock);
+    let before = std::time::SystemTime::now();
+    let session = client.obtain_session_key("1234", "kasiyer1").await.unwrap();
+    assert_ne!(session.expose_secret(), mock.session_key(), "a new key");
+    // The simulator's keys last an hour, written in Turkish time.
+    let expires = session.expires_at().expect("expired_date parsed");
+    let lifetime = expires.duration_since(before).unwrap();
+    assert!(
+        lifetime > Duration::from_secs(3590) && lifetime <= Duration::from_secs(3601),
+        "{lifetime:?} ({:?})",
+        session.expired_date()
+    );
+    assert!(!session.is_expired());
+    assert!(session.is_expired_at(expires));
+
+    let reply = softpos(&client, session.expose_secret(), CAPTURE_EXAMPLE_XACT_ID)
+        .await
+        .unwrap();
+    assert!(reply.deeplink_url.is_some());
+    // Each call issues another key; both open the SoftPOS operations.
+    let second = client.obtain_session_key("1234", "kasiyer1").await.unwrap();
+    assert_ne!(second.expose_secret(), session.expose_secret());
+    softpos(&client, second.expose_secret(), CAPTURE_EXAMPLE_XACT_ID)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn an_expired_session_key_is_refused_as_unauthorized() {
+    // By the trigger user id, on a default simulator...
+    let mock = mock().await;
+    let client = client(&mock);
+    let expired = client
+        .obtain_session_key("1234", EXPIRED_SESSION_USER)
+        .await
+        .unwrap();
+    assert!(expired.is_expired());
+    let err = softpos(&client, expired.expose_secret(), CAPTURE_EXAMPLE_XACT_ID)
+        .await
+        .unwrap_err();
+    assert_matches!(
+        err,
+        Error::Unauthorized {
+            status: 400,
+            result_code: Some(ResultCode::Unauthorized),
+            ..
+        }
+    );
+    assert!(err.to_string().contains("süresi dolmuş"), "{err}");
+    assert!(err.is_refusal());
+
+    // ... and by a short lifetime: valid at first, refused once it is over.
+    let short = MockServer::start(Config {
+        session_key_lifetime: Duration::from_millis(300),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let client = paynet_tests::simulator_client(&short);
+    let session = client.obtain_session_key("1234", "kasiyer1").await.unwrap();
+    softpos(&client, session.expose_secret(), CAPTURE_EXAMPLE_XACT_ID)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(session.is_expired());
+    let err = softpos(&client, session.expose_secret(), CAPTURE_EXAMPLE_XACT_ID)
+        .await
+        .unwrap_err();
+    assert_matches!(err, Error::Unauthorized { status: 400, .. });
+    // The configured fixed key does not expire.
+    softpos(&client, short.session_key(), CAPTURE_EXAMPLE_XACT_ID)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn get_auth_key_needs_the_secret_key_and_paynet_mobile() {
+    let mock = mock().await;
+    // A wrong secret key: the classic 401.
+    let wrong = ClientBuilder::new(Environment::custom(&mock.base_url()).unwrap())
+        .secret_key(SecretKey::new("sck_wrong").unwrap())
+        .build()
+        .unwrap();
+    let err = wrong
+        .obtain_session_key("1234", "kasiyer1")
+        .await
+        .unwrap_err();
+    assert_matches!(
+        err,
+        Error::Unauthorized {
+            status: 401,
+            error_type: ErrorType::AuthorizationError,
+            ..
+        }
+    );
+    // No secret key at all: nothing is sent.
+    let keyless = ClientBuilder::new(Environment::custom(&mock.base_url()).unwrap())
+        .build()
+        .unwrap();
+    let err = keyless
+        .obtain_session_key("1234", "kasiyer1")
+        .await
+        .unwrap_err();
+    assert_matches!(err, Error::InvalidRequest { .. });
+
+    // Without PaynetMobile, or without user_id: a bad request (11).
+    let http = reqwest::Client::new();
+    let url = format!("{}/v1/agent/get_auth_key", mock.base_url());
+    let auth = format!("Basic {}", mock.secret_key());
+    for (mobile, body) in [
+        (None, r#"{"agent_id":"1234","user_id":"kasiyer1"}"#),
+        (Some("2"), r#"{"agent_id":"1234"}"#),
+    ] {
+        let mut request = http
+            .post(&url)
+            .header("authorization", &auth)
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(mobile) = mobile {
+            request = request.header("paynetmobile", mobile);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 400, "{mobile:?} {body}");
+        let answer: Value = response.json().await.unwrap();
+        assert_eq!(answer["code"], 11, "{answer}");
+        assert!(answer.get("object_name").is_some(), "{answer}");
+    }
 }
 
 // ---- scenario triggers -----------------------------------------------------------

@@ -31,21 +31,46 @@ pub struct Output {
 pub struct Outcome {
     /// One line per normalization applied to a source.
     pub normalizations: Vec<String>,
+    /// One line per component name that several sources define: merged as
+    /// one, or kept apart under another name ([`merge`]).
+    pub merges: Vec<String>,
     /// Files whose text on disk differs from the new text.
     pub stale: Vec<&'static str>,
     /// Unified diffs of the stale files (filled by `--check` only).
     pub diff: String,
 }
 
+/// What [`build`] made: the files, and what it did to get there.
+#[derive(Debug)]
+pub struct Built {
+    /// Every output, in memory.
+    pub outputs: Vec<Output>,
+    /// One line per normalization applied to a source.
+    pub normalizations: Vec<String>,
+    /// One line per component name that several sources define.
+    pub merges: Vec<String>,
+}
+
+/// The merged document as last written, if it reads as JSON: the record of
+/// which definition each component name was published with, so that a new
+/// page does not rename or reword what existing operations use.
+fn prior(root: &Path) -> Option<serde_json::Value> {
+    let text = std::fs::read_to_string(root.join(SPEC)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
 /// Builds every output in memory, or fails without writing anything.
-pub fn build(root: &Path) -> Result<(Vec<Output>, Vec<String>)> {
+pub fn build(root: &Path) -> Result<Built> {
     let mut sources = sources::load(root)?;
     let mut normalizations = Vec::new();
     for source in &mut sources {
         merge::check_version(source)?;
         normalizations.extend(normalize::normalize(&source.name, &mut source.doc));
     }
-    let merged = merge::merge(&sources)?;
+    let prior = prior(root);
+    let merge::Merged {
+        doc: merged, notes, ..
+    } = merge::merge(&sources, prior.as_ref())?;
     let errors = validate::openapi_errors(&merged);
     if !errors.is_empty() {
         bail!(
@@ -62,8 +87,8 @@ pub fn build(root: &Path) -> Result<(Vec<Output>, Vec<String>)> {
     );
     let codegen::Sources { client, operations } = codegen::sources(&merged)?;
     let spec_rust = codegen::spec_source(&spec_text)?;
-    Ok((
-        vec![
+    Ok(Built {
+        outputs: vec![
             Output {
                 path: SPEC,
                 text: spec_text,
@@ -82,7 +107,8 @@ pub fn build(root: &Path) -> Result<(Vec<Output>, Vec<String>)> {
             },
         ],
         normalizations,
-    ))
+        merges: notes,
+    })
 }
 
 fn unified_diff(path: &str, old: &str, new: &str) -> String {
@@ -96,7 +122,11 @@ fn unified_diff(path: &str, old: &str, new: &str) -> String {
 /// Runs the generator under `root`. With `check`, writes nothing and reports
 /// the stale files with a diff; otherwise writes the stale files.
 pub fn generate(root: &Path, check: bool) -> Result<Outcome> {
-    let (outputs, normalizations) = build(root)?;
+    let Built {
+        outputs,
+        normalizations,
+        merges,
+    } = build(root)?;
     let mut stale = Vec::new();
     let mut diff = String::new();
     for output in &outputs {
@@ -116,6 +146,7 @@ pub fn generate(root: &Path, check: bool) -> Result<Outcome> {
     }
     Ok(Outcome {
         normalizations,
+        merges,
         stale,
         diff,
     })

@@ -113,6 +113,9 @@ fn main() -> ExitCode {
             for line in &outcome.normalizations {
                 println!("normalized {line}");
             }
+            for line in &outcome.merges {
+                println!("merged {line}");
+            }
             if !check {
                 for path in &outcome.stale {
                     println!("generate: wrote {path}");

@@ -10,6 +10,11 @@ use serde_json::Value;
 /// replaces the JSON content type on the wire.
 const IGNORED_HEADERS: [&str; 3] = ["accept", "content-type", "authorization"];
 
+/// The security scheme of the merchant secret key (gizli anahtar), as
+/// `spec/openapi/base.json` defines it: `Authorization: Basic <secret_key>`.
+/// Paynet takes nothing else in `Authorization`.
+pub const SECRET_KEY_SCHEME: &str = "secret_key";
+
 /// The header parameter in which Paynet's SoftPOS operations take the mobile
 /// session key (mobil oturum anahtarı), a value obtained per session and
 /// passed per call rather than a security scheme of the client.
@@ -22,6 +27,7 @@ const SESSION_KEY_NOTE: &str = "The `Session-Key` header parameter carries the m
 /// Applies every normalization to `doc`, returning one line per change.
 pub fn normalize(source: &str, doc: &mut Value) -> Vec<String> {
     let mut changes = Vec::new();
+    declare_authorization_security(source, doc, &mut changes);
     drop_ignored_headers(source, doc, &mut changes);
     add_response_descriptions(source, doc, &mut changes);
     add_operation_ids(source, doc, &mut changes);
@@ -233,6 +239,43 @@ fn add_operation_ids(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
     }
 }
 
+/// A vendor page that declares `Authorization` as a header parameter (the
+/// SoftPOS family's `get_auth_key` does) says the operation takes the
+/// merchant secret key. OpenAPI 3.0.3 ignores such a parameter, and
+/// [`drop_ignored_headers`] removes it; without this rule the operation
+/// would end up needing no credential, the client would send no key, and
+/// Paynet would refuse. So an operation with no `security` of its own (and
+/// no document-wide default) that takes an `Authorization` header parameter,
+/// inline or by `$ref`, on itself or its path item, is given the
+/// requirement of the secret-key scheme in its place.
+fn declare_authorization_security(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
+    if doc.get("security").is_some() {
+        return;
+    }
+    let takes_authorization = |op: &paynet_spec::Operation<'_>| {
+        op.object().get("security").is_none()
+            && op
+                .header_parameters()
+                .is_ok_and(|headers| headers.iter().any(|h| h.name == "authorization"))
+    };
+    let targets: Vec<(String, String)> = paynet_spec::operations(doc)
+        .filter(takes_authorization)
+        .map(|op| (op.pointer(), place(op.path(), Some(op.method()))))
+        .collect();
+    for (pointer, place) in targets {
+        let Some(op) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        op.insert(
+            "security".into(),
+            serde_json::json!([{ SECRET_KEY_SCHEME: [] }]),
+        );
+        changes.push(format!(
+            "{source}: {place}: its `Authorization` header parameter carries the merchant secret key; declared `security: [{{\"{SECRET_KEY_SCHEME}\": []}}]` in its place (OpenAPI 3.0.3 ignores that parameter, and without the requirement the client would send no key)"
+        ));
+    }
+}
+
 /// An operation with no `security` (and no document-wide default) reads as
 /// one whose authentication was forgotten; linters flag it. When it takes a
 /// `Session-Key` header parameter, that parameter is what authenticates it:
@@ -379,6 +422,47 @@ mod tests {
         assert_eq!(changes.len(), 2, "{changes:#?}");
         assert!(changes[0].starts_with("s.json: POST /inline: response 200: `code` made required"));
         assert!(changes[1].starts_with("s.json: POST /shared: response 200: `code` made required"));
+    }
+
+    #[test]
+    fn an_authorization_parameter_becomes_the_secret_key_requirement() {
+        let mut doc = json!({
+            "paths": {
+                "/inline": {"post": {"operationId": "inline", "responses": {},
+                    "parameters": [{"name": "Authorization", "in": "header", "required": true, "schema": {"type": "string"}}]}},
+                "/shared": {"parameters": [{"$ref": "#/components/parameters/Auth"}],
+                    "post": {"operationId": "shared", "responses": {}}},
+                "/declared": {"post": {"operationId": "declared", "security": [{"other": []}], "responses": {},
+                    "parameters": [{"$ref": "#/components/parameters/Auth"}]}},
+                "/query": {"post": {"operationId": "query", "responses": {},
+                    "parameters": [{"name": "Authorization", "in": "query", "schema": {"type": "string"}}]}}
+            },
+            "components": {"parameters": {"Auth": {"name": "authorization", "in": "header", "schema": {"type": "string"}}}}
+        });
+        let changes = normalize("s.json", &mut doc);
+        let secret = json!([{"secret_key": []}]);
+        assert_eq!(doc["paths"]["/inline"]["post"]["security"], secret);
+        assert_eq!(doc["paths"]["/shared"]["post"]["security"], secret);
+        assert_eq!(
+            doc["paths"]["/declared"]["post"]["security"],
+            json!([{"other": []}])
+        );
+        assert!(doc["paths"]["/query"]["post"].get("security").is_none());
+        let declared: Vec<&String> = changes
+            .iter()
+            .filter(|c| c.contains("carries the merchant secret key"))
+            .collect();
+        assert_eq!(declared.len(), 2, "{changes:#?}");
+        assert!(
+            declared[0].starts_with("s.json: POST /inline: its `Authorization` header parameter")
+        );
+        // The parameter itself is gone, and says so.
+        assert!(changes.iter().any(|c| c == "s.json: POST /inline: removed header parameter `Authorization` (OpenAPI 3.0.3: it SHALL be ignored)"));
+        assert!(
+            doc["paths"]["/shared"]
+                .get("parameters")
+                .is_none_or(|p| p == &json!([]))
+        );
     }
 
     #[test]

@@ -6,9 +6,11 @@ use std::path::Path;
 use paynet_tests::scratch::{Scratch, repo_root as repo};
 use xtask::check_docs::{Finding, check_docs};
 
-/// A scratch root holding copies of the vendor pages and the merged spec.
+/// A scratch root holding copies of the vendor pages, the hand-written
+/// documents (the merge that places each page's components needs them) and
+/// the merged spec.
 fn scratch() -> Scratch {
-    Scratch::with(&["spec/vendor", "spec/paynet.json"])
+    Scratch::with(&["spec/vendor", "spec/openapi", "spec/paynet.json"])
 }
 
 /// Replaces `from` with `to` on line `line` of a page (checking it is there).
@@ -50,7 +52,22 @@ fn at(finding: &Finding, page: &str, line: usize, subject: &str) {
 fn the_current_pages_and_specs_pass_clean() {
     let report = check_docs(repo()).unwrap();
     assert_eq!(report.findings, Vec::<Finding>::new());
-    assert_eq!(report.pages, 3);
+    assert_eq!(report.pages, 4);
+    // get_auth_key's ErrorResponse is the family's, in its own words: the
+    // spec keeps the words published first, and says so.
+    let worded: Vec<String> = report
+        .notes
+        .iter()
+        .filter(|n| {
+            n.message
+                .starts_with("the same structure as spec/paynet.json's")
+        })
+        .map(|n| format!("{}: {}", n.page, n.subject))
+        .collect();
+    assert_eq!(
+        worded,
+        ["spec/vendor/softpos-get-auth-key.md: components.schemas.ErrorResponse"]
+    );
     assert!(report.fields >= 38, "{}", report.fields);
     // The declared deviations are the contradictions spec/README.md lists,
     // plus money accepted as a string.
@@ -277,6 +294,36 @@ fn a_changed_embedded_openapi_document_is_reported() {
         "softpos-init-reversal.md",
         10,
         "path /v1/softpos/init_reversal_transaction",
+    );
+}
+
+#[test]
+fn a_component_of_the_new_page_that_changes_structure_is_reported() {
+    let dir = scratch();
+    alter(
+        dir.path(),
+        "softpos-get-auth-key.md",
+        10,
+        "\"ErrorResponse\":{\"type\":\"object\",\"properties\":{",
+        "\"ErrorResponse\":{\"type\":\"object\",\"properties\":{\"errors\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},",
+    );
+    let all = findings(dir.path());
+    // Now another structure, it would be kept under a name of its own,
+    // which the spec does not have yet; and its operation's answer would
+    // refer to it.
+    let subjects: Vec<&str> = all.iter().map(|f| f.subject.as_str()).collect();
+    assert_eq!(
+        subjects,
+        [
+            "path /v1/agent/get_auth_key",
+            "components.schemas.ErrorResponse (merged as GetAuthKeyErrorResponse)"
+        ],
+        "{all:#?}"
+    );
+    assert!(
+        all[1]
+            .message
+            .starts_with("on the page but not in spec/paynet.json")
     );
 }
 

@@ -175,7 +175,12 @@ fn the_published_softpos_page_is_normalized_and_every_operation_is_generated() {
             "{page}: POST /v1/softpos/init_reversal_transaction: had no security; declared `security: []` and noted in its description that its `Session-Key` header parameter carries the mobile session key (an operation without security reads as one whose authentication was forgotten)"
         ),
     ];
-    assert_eq!(outcome.normalizations, expected);
+    let of_page: Vec<&String> = outcome
+        .normalizations
+        .iter()
+        .filter(|line| line.starts_with(page))
+        .collect();
+    assert_eq!(of_page, expected.iter().collect::<Vec<_>>());
     assert_eq!(
         spec_of(&dir)["components"]["schemas"]["InitReversalResponse"]["required"],
         serde_json::json!(["code"])
@@ -331,6 +336,270 @@ fn a_document_that_breaks_the_openapi_schema_is_refused() {
     );
     assert!(
         text.contains("/paths/~1v1~1transaction~1capture_reversal/post/requestBody"),
+        "{text}"
+    );
+}
+
+/// A page of the SoftPOS family written for these tests: its own words,
+/// shapes the published pages do not have.
+fn page(name: &str) -> String {
+    fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/pages")
+            .join(name),
+    )
+    .unwrap()
+}
+
+/// The lines of `old` (the first aside: the header names the spec's
+/// hash) that `new` does not keep, in order: empty when `new` is `old`
+/// with lines added and none removed or changed.
+fn removed_lines(old: &str, new: &str) -> Vec<String> {
+    let mut new = new.lines().skip(1);
+    let mut missing = Vec::new();
+    for line in old.lines().skip(1) {
+        if !new.any(|n| n == line) {
+            missing.push(line.to_string());
+            break;
+        }
+    }
+    missing
+}
+
+#[test]
+fn pages_of_the_family_join_without_renaming_or_rewording_what_exists() {
+    let dir = scratch();
+    xtask::generate(dir.path(), false).unwrap();
+    let client_before = dir.read(CLIENT);
+    let operations_before = dir.read(OPERATIONS);
+    let spec_before = spec_of(&dir);
+
+    for name in ["softpos-sale-start.md", "softpos-session-state.md"] {
+        fs::write(dir.path().join("spec/vendor").join(name), page(name)).unwrap();
+    }
+    let outcome = xtask::generate(dir.path(), false).unwrap();
+    let spec = spec_of(&dir);
+    let schemas = &spec["components"]["schemas"];
+
+    // Same structure in other words: one component, with the words
+    // already published.
+    assert_eq!(
+        schemas["ErrorResponse"], spec_before["components"]["schemas"]["ErrorResponse"],
+        "the existing ErrorResponse was reworded"
+    );
+    let sale = "spec/vendor/softpos-sale-start.md";
+    let state = "spec/vendor/softpos-session-state.md";
+    let reworded: Vec<&String> = outcome
+        .merges
+        .iter()
+        .filter(|l| {
+            l.starts_with("components.schemas.ErrorResponse:") && l.contains("in other words only")
+        })
+        .collect();
+    assert_eq!(reworded.len(), 1, "{:#?}", outcome.merges);
+    assert!(reworded[0].contains(sale), "{}", reworded[0]);
+    // Another structure: kept under a name from the page's operation, and
+    // the page's references follow it.
+    assert_eq!(
+        schemas["SessionStateErrorResponse"]["required"],
+        serde_json::json!(["code"])
+    );
+    assert!(
+        schemas["SessionStateErrorResponse"]["properties"]
+            .get("errors")
+            .is_some()
+    );
+    let op = &spec["paths"]["/v1/softpos/session_state"]["post"];
+    assert_eq!(
+        op["responses"]["400"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/SessionStateErrorResponse"
+    );
+    assert!(
+        outcome.merges.iter().any(|l| l.starts_with(&format!(
+            "components.schemas.ErrorResponse: {state} defines it with another structure than "
+        )) && l.contains("as `SessionStateErrorResponse`")),
+        "{:#?}",
+        outcome.merges
+    );
+    // Two pages' `Transaction`s with a different nested `Data`: the first
+    // page keeps the name, the second page's answer refers to its own.
+    assert!(schemas["Transaction"]["properties"].get("Data").is_none());
+    assert!(schemas["SessionStateTransaction"]["properties"]["Data"]["items"].is_object());
+    assert_eq!(
+        schemas["StateResponse"]["properties"]["Data"]["items"]["$ref"],
+        "#/components/schemas/SessionStateTransaction"
+    );
+    assert_eq!(
+        schemas["SaleResponse"]["properties"]["Data"]["items"]["$ref"],
+        "#/components/schemas/Transaction"
+    );
+    // A property named `description` is a field, not an annotation.
+    assert!(
+        schemas["SaleRequest"]["properties"]
+            .get("description")
+            .is_some()
+    );
+    // `Session-Key` inline and by `$ref`: both operations take it, per call.
+    for (path, id) in [
+        ("/v1/softpos/init_sale_transaction", "init_sale_transaction"),
+        ("/v1/softpos/session_state", "session_state"),
+    ] {
+        let op = &spec["paths"][path]["post"];
+        assert_eq!(op["security"], serde_json::json!([]), "{path}");
+        let operations = dir.read(OPERATIONS);
+        let entry = operations.split(&format!("id: \"{id}\"")).nth(1).unwrap();
+        assert!(
+            entry[..entry.find("},").unwrap()].contains("header_parameters: &[\"session-key\"]"),
+            "{id}: {entry}"
+        );
+    }
+
+    // Nothing the existing operations use was renamed or reworded.
+    let client = dir.read(CLIENT);
+    assert_eq!(removed_lines(&client_before, &client), Vec::<String>::new());
+    assert_eq!(
+        removed_lines(&operations_before, &dir.read(OPERATIONS)),
+        Vec::<String>::new()
+    );
+    assert!(client.contains("pub fn init_sale_transaction(&self)"));
+    assert!(client.contains("pub fn session_state(&self)"));
+    assert!(client.contains("pub struct SessionStateErrorResponse {"));
+
+    // Stable: the same sources give the same files again.
+    let again = xtask::generate(dir.path(), false).unwrap();
+    assert!(again.stale.is_empty(), "{:?}", again.stale);
+    // The same decisions; only their reason now names the published spec.
+    let decisions = |lines: &[String]| -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| l.split(" (the name stays").next().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(decisions(&again.merges), decisions(&outcome.merges));
+}
+
+#[test]
+fn without_a_published_spec_the_first_page_keeps_the_name_and_the_order_decides() {
+    let dir = scratch();
+    // The pages are named so that the one with another structure comes first.
+    fs::write(
+        dir.path().join("spec/vendor/a-state.md"),
+        page("softpos-session-state.md"),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("spec/vendor/b-sale.md"),
+        page("softpos-sale-start.md"),
+    )
+    .unwrap();
+    let outcome = xtask::generate(dir.path(), false).unwrap();
+    let spec = spec_of(&dir);
+    let schemas = &spec["components"]["schemas"];
+    // a-state.md's ErrorResponse keeps the name; the SoftPOS family's
+    // common shape moves to a name from the first operation that uses it.
+    assert!(
+        schemas["ErrorResponse"]["properties"]
+            .get("errors")
+            .is_some()
+    );
+    assert!(schemas.get("SessionStateErrorResponse").is_none());
+    assert!(
+        outcome.merges.iter().any(|l| l.contains("kept both")),
+        "{:#?}",
+        outcome.merges
+    );
+    assert_eq!(dangling_refs(&spec), Vec::<String>::new());
+}
+
+/// Every `$ref` of `spec` that points nowhere.
+fn dangling_refs(spec: &serde_json::Value) -> Vec<String> {
+    fn walk(spec: &serde_json::Value, value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, child) in map {
+                    match (key.as_str(), child) {
+                        ("$ref", serde_json::Value::String(r))
+                            if spec.pointer(r.trim_start_matches('#')).is_none() =>
+                        {
+                            out.push(r.clone())
+                        }
+                        _ => walk(spec, child, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(spec, v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(spec, spec, &mut out);
+    out
+}
+
+#[test]
+fn an_authorization_parameter_becomes_the_secret_key_requirement() {
+    let dir = scratch();
+    fs::write(
+        dir.path().join("spec/vendor/agent-token.md"),
+        page("agent-token.md"),
+    )
+    .unwrap();
+    let outcome = xtask::generate(dir.path(), false).unwrap();
+    let at = "spec/vendor/agent-token.md: POST /v1/agent/issue_token";
+    let lines: Vec<&String> = outcome
+        .normalizations
+        .iter()
+        .filter(|l| l.starts_with(at))
+        .collect();
+    assert!(
+        lines[0].starts_with(&format!("{at}: its `Authorization` header parameter carries the merchant secret key; declared `security: [{{\"secret_key\": []}}]`")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines[1].starts_with(&format!("{at}: removed header parameter `Authorization`")),
+        "{lines:#?}"
+    );
+    let spec = spec_of(&dir);
+    let op = &spec["paths"]["/v1/agent/issue_token"]["post"];
+    assert_eq!(op["security"], serde_json::json!([{"secret_key": []}]));
+    // The `$ref` PaynetMobile header stays a parameter like an inline one:
+    // in the operations table, as a builder argument, redacted in Debug.
+    let operations = dir.read(OPERATIONS);
+    let entry = operations.split("id: \"issue_token\"").nth(1).unwrap();
+    let entry = &entry[..entry.find("},").unwrap()];
+    assert!(entry.contains("security: &[&[\"secret_key\"]]"), "{entry}");
+    assert!(
+        entry.contains("header_parameters: &[\"paynetmobile\"]"),
+        "{entry}"
+    );
+    let client = dir.read(CLIENT);
+    assert!(
+        client.contains("pub fn paynet_mobile<V>(mut self, value: V)"),
+        "no paynet_mobile argument"
+    );
+    assert!(client.contains(".field(\"paynet_mobile\", &\"[redacted]\")"));
+    assert!(
+        !client.contains("pub fn authorization<V>"),
+        "Authorization became an argument"
+    );
+    // Its ErrorResponse is the family's, in other words: merged.
+    assert!(
+        outcome
+            .merges
+            .iter()
+            .any(|l| l.starts_with("components.schemas.ErrorResponse:"))
+    );
+}
+
+#[test]
+fn a_requirement_of_a_scheme_nobody_defines_is_refused() {
+    let dir = scratch();
+    dir.edit("spec/openapi/base.json", |t| {
+        t.replacen("\"secret_key\": {", "\"other_key\": {", 1)
+    });
+    let text = error_of(dir.path());
+    assert!(
+        text.contains("requires security scheme `secret_key`, which no source defines"),
         "{text}"
     );
 }
