@@ -592,6 +592,57 @@ impl JsonSchema for Text {
     }
 }
 
+/// A credential that arrives in an answer: the mobile session key of
+/// `get_auth_key` (spec component `SessionKeyText`). Its `Debug` prints
+/// `[redacted]` and it has no `Display`, so `{:?}` of the answer that
+/// carried it shows no key; [`SecretText::expose_secret`] gives it. The
+/// text is not zeroed on drop (paynet-ext's `SessionKey`, built from it,
+/// is).
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretText(String);
+
+impl SecretText {
+    /// Wraps a credential.
+    pub fn new(text: impl Into<String>) -> Self {
+        SecretText(text.into())
+    }
+
+    /// The credential, for the one place it is needed.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretText([redacted])")
+    }
+}
+
+impl<'de> Deserialize<'de> for SecretText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(SecretText)
+    }
+}
+
+impl Serialize for SecretText {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl JsonSchema for SecretText {
+    fn schema_name() -> Cow<'static, str> {
+        "SecretText".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A credential (mobile session key), sent as a string.",
+            "type": "string"
+        })
+    }
+}
+
 /// A date and time as Paynet sends it, kept as the text that arrived, with
 /// its parsed value when the text is in a layout this crate knows.
 ///

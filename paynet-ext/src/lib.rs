@@ -52,7 +52,7 @@ pub use environment::{ClientBuilder, ConfigError, Environment};
 pub use error::{DeclineReason, DecodedResponse, Error, ErrorType, SNIPPET_BYTES, UndecodedField};
 pub use mapping::{CallExt, Reply, call, map_body};
 pub use paynet_api::runtime::Verdict;
-pub use paynet_api::wire::{Amount, Code, Flag, LocalDateTime, ResultCode, Text};
+pub use paynet_api::wire::{Amount, Code, Flag, LocalDateTime, ResultCode, SecretText, Text};
 pub use paynet_api::{Client, PaynetRequest, types};
 /// The decimal type behind [`Amount`], re-exported so that reading or
 /// building an amount needs no dependency of your own.

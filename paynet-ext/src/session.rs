@@ -63,7 +63,7 @@ impl SessionKeyExt for Client {
         let key = answer
             .session_key
             .ok_or_else(|| unusable("a success without a session_key"))?;
-        let key = SessionKey::new(key)
+        let key = SessionKey::new(key.expose_secret())
             .map_err(|_| unusable("its session_key is empty or cannot travel in a header"))?;
         Ok(match answer.expired_date {
             Some(date) => key.with_expired_date(date),
@@ -102,7 +102,10 @@ fn redact(mut error: Error) -> Error {
         | Error::Inconsistent { body, response, .. } => {
             *body = redact_body(body);
             if let Some(answer) = response.value.downcast_mut::<AuthResponse>() {
-                answer.session_key = answer.session_key.as_ref().map(|_| "[redacted]".into());
+                answer.session_key = answer
+                    .session_key
+                    .as_ref()
+                    .map(|_| paynet_api::wire::SecretText::new("[redacted]"));
             }
             response.undecoded.retain(|u| u.field != FIELD);
         }

@@ -471,3 +471,21 @@ async fn no_session_key_from_get_auth_key_in_its_type_errors_or_logs() {
     assert_clean("the tracing output", &logs);
     assert!(logs.contains("get_auth_key{"), "{logs}");
 }
+
+/// `client.get_auth_key()...call()` gives the answer as generated: its
+/// `session_key` is a `SecretText`, so `{:?}` of the reply shows no key.
+#[test]
+fn the_raw_get_auth_key_reply_debug_hides_the_key() {
+    use paynet_api::types::AuthResponse;
+    let body = format!(
+        r#"{{"session_key":"{SESSION}","expired_date":"2026-11-30T12:00:00.000","code":0,"message":"ok"}}"#
+    );
+    let reply = paynet_ext::map_body::<AuthResponse>(200, body.into()).unwrap();
+    assert_eq!(reply.session_key.as_ref().unwrap().expose_secret(), SESSION);
+    let text = format!("{reply:?} {:?}", reply.clone().into_inner());
+    assert_clean("the get_auth_key reply's Debug", &text);
+    assert!(
+        text.contains("session_key: Some(SecretText([redacted]))"),
+        "{text}"
+    );
+}

@@ -20,7 +20,7 @@ use syn::{
 /// Named schemas of `spec/openapi/base.json` that Paynet sends in more than
 /// one form, and the hand-written types (`paynet-api/src/wire.rs`) that
 /// decode every form. Progenitor matches them by component name.
-pub const REPLACEMENTS: [(&str, &str, &[TypeImpl]); 6] = [
+pub const REPLACEMENTS: [(&str, &str, &[TypeImpl]); 7] = [
     (
         "Amount",
         "crate::wire::Amount",
@@ -34,6 +34,7 @@ pub const REPLACEMENTS: [(&str, &str, &[TypeImpl]); 6] = [
     ("Flag", "crate::wire::Flag", &[]),
     ("Code", "crate::wire::Code", &[TypeImpl::Display]),
     ("Text", "crate::wire::Text", &[TypeImpl::Display]),
+    ("SessionKeyText", "crate::wire::SecretText", &[]),
     (
         "LocalDateTime",
         "crate::wire::LocalDateTime",

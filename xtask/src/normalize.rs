@@ -32,6 +32,7 @@ pub fn normalize(source: &str, doc: &mut Value) -> Vec<String> {
     add_response_descriptions(source, doc, &mut changes);
     add_operation_ids(source, doc, &mut changes);
     require_result_code(source, doc, &mut changes);
+    type_session_key_values(source, doc, &mut changes);
     declare_session_key_security(source, doc, &mut changes);
     changes
 }
@@ -81,6 +82,55 @@ fn require_result_code(source: &str, doc: &mut Value, changes: &mut Vec<String>)
                 ));
             }
         }
+    }
+}
+
+/// The answer property that carries a mobile session key (get_auth_key's).
+const SESSION_KEY_PROPERTY: &str = "session_key";
+
+/// The component (in base.json) a session key in an answer is typed as; it
+/// is generated as `paynet_api::wire::SecretText`, whose `Debug` is redacted.
+const SESSION_KEY_SCHEMA: &str = "#/components/schemas/SessionKeyText";
+
+/// A 2xx answer's plain-string `session_key` becomes a `SessionKeyText`:
+/// the generated answer types derive `Debug`, and a credential must not be
+/// printed by `{:?}` of the answer that carried it.
+fn type_session_key_values(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
+    let mut targets = Vec::new();
+    for op in paynet_spec::operations(doc) {
+        for response in op.responses() {
+            if response.status.starts_with('2')
+                && let Ok(Some(pointer)) = response.schema_pointer()
+            {
+                let label = format!(
+                    "{}: response {}",
+                    place(op.path(), Some(op.method())),
+                    response.status
+                );
+                targets.push((label, pointer));
+            }
+        }
+    }
+    for (label, pointer) in targets {
+        let Some(property) = doc
+            .pointer_mut(&format!("{pointer}/properties/{SESSION_KEY_PROPERTY}"))
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        if property.get("type") != Some(&Value::String("string".into()))
+            || property.contains_key("format")
+        {
+            continue;
+        }
+        property.remove("type");
+        property.insert(
+            "allOf".into(),
+            serde_json::json!([{ "$ref": SESSION_KEY_SCHEMA }]),
+        );
+        changes.push(format!(
+            "{source}: {label}: `{SESSION_KEY_PROPERTY}` typed as SessionKeyText (a credential: its generated type redacts it in `Debug`)"
+        ));
     }
 }
 
