@@ -117,7 +117,8 @@ impl fmt::Debug for DecodedResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UndecodedField {
-    /// The field's name in the answer (`xact_date`).
+    /// The field's name in the answer (`xact_date`), or its path inside
+    /// a nested answer (`Data[0].net_amount`).
     pub field: String,
     /// What arrived in it: its JSON text, exactly as sent.
     pub received: String,
@@ -154,6 +155,7 @@ fn retry_note(retry_safe: bool) -> &'static str {
 /// | `Undecodable` | **yes** | no | no |
 /// | `BodyTooLarge` | **yes** | no | no |
 /// | `Redirected` | **yes** | no | no |
+/// | `Unresolved` (re-sent until the deadline, still unknown) | **yes** | no | no |
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -312,6 +314,19 @@ pub enum Error {
         /// The length the server declared, if it did.
         declared: Option<u64>,
     },
+
+    /// A request re-sent by [`crate::ResendExt::call_resending`] until its
+    /// deadline, and every answer left the outcome unknown. Check the
+    /// transaction, or send the same request again later: an operation
+    /// keyed by its transaction cannot act twice.
+    #[error("the outcome is still unknown after {attempts} attempts; the last: {last}")]
+    Unresolved {
+        /// How many times the request was sent.
+        attempts: u32,
+        /// The last attempt's outcome (one whose outcome is unknown, or a
+        /// connection that failed).
+        last: Box<Error>,
+    },
 }
 
 fn or_none(message: &str) -> &str {
@@ -358,6 +373,7 @@ impl Error {
                 source.status().map(|s| s.as_u16())
             }
             Error::InvalidRequest { .. } => None,
+            Error::Unresolved { last, .. } => last.status(),
         }
     }
 
@@ -370,6 +386,7 @@ impl Error {
             Error::Unauthorized { result_code, .. } | Error::Http { result_code, .. } => {
                 *result_code
             }
+            Error::Unresolved { last, .. } => last.result_code(),
             _ => None,
         }
     }
@@ -383,6 +400,7 @@ impl Error {
             | Error::BankDeclined { body, .. }
             | Error::Inconsistent { body, .. }
             | Error::Undecodable { body, .. } => Some(body),
+            Error::Unresolved { last, .. } => last.raw_body(),
             _ => None,
         }
     }
@@ -393,6 +411,7 @@ impl Error {
             Error::Paynet { response, .. }
             | Error::BankDeclined { response, .. }
             | Error::Inconsistent { response, .. } => response.value.downcast_ref(),
+            Error::Unresolved { last, .. } => last.response(),
             _ => None,
         }
     }
@@ -404,6 +423,7 @@ impl Error {
             Error::Paynet { response, .. }
             | Error::BankDeclined { response, .. }
             | Error::Inconsistent { response, .. } => &response.undecoded,
+            Error::Unresolved { last, .. } => last.undecoded_fields(),
             _ => &[],
         }
     }
@@ -426,6 +446,9 @@ impl Error {
             | Error::Undecodable { .. }
             | Error::BodyTooLarge { .. }
             | Error::Redirected { .. } => true,
+            // Conservative: an earlier attempt may have reached Paynet
+            // even when the last one could not connect.
+            Error::Unresolved { .. } => true,
             Error::Http { status, .. } => *status >= 500,
             Error::InvalidRequest { .. }
             | Error::Unauthorized { .. }
@@ -469,6 +492,7 @@ impl Error {
             Error::Undecodable { .. } => "undecodable",
             Error::BodyTooLarge { .. } => "body_too_large",
             Error::Redirected { .. } => "redirected",
+            Error::Unresolved { .. } => "unresolved",
         }
     }
 

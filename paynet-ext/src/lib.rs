@@ -28,11 +28,14 @@
 //! use `.call()`.
 #![deny(missing_docs)]
 
+mod check;
 mod credentials;
 mod environment;
 mod error;
 mod mapping;
+mod resend;
 
+pub use check::{CheckExt, TransactionRef};
 pub use credentials::{SecretKey, SessionKey};
 pub use environment::{ClientBuilder, ConfigError, Environment};
 pub use error::{DeclineReason, DecodedResponse, Error, ErrorType, SNIPPET_BYTES, UndecodedField};
@@ -40,11 +43,12 @@ pub use mapping::{CallExt, Reply, call, map_body};
 pub use paynet_api::runtime::Verdict;
 pub use paynet_api::wire::{Amount, Code, Flag, LocalDateTime, ResultCode, Text};
 pub use paynet_api::{Client, PaynetRequest, types};
+pub use resend::{ResendExt, ResendPolicy};
 /// The decimal type behind [`Amount`], re-exported so that reading or
 /// building an amount needs no dependency of your own.
 pub use rust_decimal::Decimal;
 
-/// `use paynet_ext::prelude::*;` brings the `.call()` method into scope.
+/// `use paynet_ext::prelude::*;` brings `.call()` and `.call_resending(..)` into scope.
 pub mod prelude {
-    pub use crate::CallExt;
+    pub use crate::{CallExt, CheckExt, ResendExt};
 }

@@ -156,8 +156,23 @@ mod tests {
             [
                 "init_reversal_transaction",
                 "capture_reversal",
+                "transaction_check",
                 "preauth_reversal"
             ]
+        );
+        // The check needs at least one of its two fields.
+        let check = &ops[2];
+        assert!(!check.body_errors(&json!({})).is_empty());
+        assert!(check.body_errors(&json!({"xact_id": "xk_1"})).is_empty());
+        assert!(
+            check
+                .body_errors(&json!({"reference_no": "r-1"}))
+                .is_empty()
+        );
+        assert!(
+            check
+                .body_errors(&json!({"xact_id": "xk_1", "reference_no": "r-1"}))
+                .is_empty()
         );
         let softpos = &ops[0];
         assert_eq!(softpos.security, Vec::<Vec<SecurityScheme>>::new());
