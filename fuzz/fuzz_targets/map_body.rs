@@ -5,7 +5,10 @@
 
 use bytes::Bytes;
 use libfuzzer_sys::fuzz_target;
-use paynet_api::types::{CaptureReversalResponse, InitReversalResponse, PreauthReversalResponse};
+use paynet_api::types::{
+    CaptureReversalResponse, InitReversalResponse, PreauthReversalResponse,
+    TransactionCheckResponse,
+};
 
 const STATUSES: [u16; 8] = [200, 201, 400, 401, 403, 404, 500, 502];
 
@@ -32,5 +35,6 @@ fuzz_target!(|data: &[u8]| {
         check::<CaptureReversalResponse>(status, &body);
         check::<PreauthReversalResponse>(status, &body);
         check::<InitReversalResponse>(status, &body);
+        check::<TransactionCheckResponse>(status, &body);
     }
 });

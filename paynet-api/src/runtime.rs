@@ -63,6 +63,38 @@ pub struct Operation {
     /// Whether the documented 2xx answer declares a result `code`. When it
     /// does, a 2xx answer without one is not a success.
     pub answer_declares_code: bool,
+    /// The request field that keys the operation by its transaction (the
+    /// spec's `x-paynet-idempotent-by`): the same request sent again cannot
+    /// act twice, so it may be re-sent to learn an unknown outcome. `None`:
+    /// never send it again blindly.
+    pub idempotent_by: Option<&'static str>,
+    /// Groups of request body fields of which at least one must be present
+    /// (the spec's `anyOf` of single requirements). A body without any
+    /// field of a group is refused before it is sent.
+    pub at_least_one_of: &'static [&'static [&'static str]],
+}
+
+impl Operation {
+    /// Why `body` (a request's JSON body) breaks an at-least-one-of group
+    /// of this operation, if it does: a field that is absent or `null`
+    /// counts as missing.
+    pub fn missing_one_of(&self, body: &[u8]) -> Option<String> {
+        let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+        self.at_least_one_of
+            .iter()
+            .find(|group| {
+                group
+                    .iter()
+                    .all(|field| value.get(field).is_none_or(serde_json::Value::is_null))
+            })
+            .map(|group| {
+                format!(
+                    "{} needs at least one of {} in its body, and it has none; nothing was sent",
+                    self.id,
+                    group.join(", ")
+                )
+            })
+    }
 }
 
 /// A security scheme of the spec and the header its credential travels in.
@@ -89,6 +121,16 @@ pub trait Verdict {
     fn declares_is_succeed() -> bool
     where
         Self: Sized;
+    /// Whether the response schema declares a result `code`. When it does
+    /// not (a query such as the transaction check), HTTP 2xx and a readable
+    /// body are the success; the operations table's `answer_declares_code`
+    /// says the same for the operation.
+    fn declares_code() -> bool
+    where
+        Self: Sized,
+    {
+        true
+    }
 }
 
 /// Something generic over the operations' 2xx answer types; see
@@ -460,6 +502,14 @@ impl ClientHooks<ClientState> for Client {
                 }
             }
         }
+        if let Some(problem) = request
+            .body()
+            .and_then(reqwest::Body::as_bytes)
+            .and_then(|body| op.missing_one_of(body))
+        {
+            return Err(Error::InvalidRequest(problem));
+        }
+        let headers = request.headers_mut();
         for name in op.header_parameters {
             if let Some(value) = headers.get_mut(*name) {
                 value.set_sensitive(true);

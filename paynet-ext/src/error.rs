@@ -120,7 +120,8 @@ impl fmt::Debug for DecodedResponse {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UndecodedField {
-    /// The field's name in the answer (`xact_date`).
+    /// The field's name in the answer (`xact_date`), or its path inside
+    /// a nested answer (`Data[0].net_amount`).
     pub field: String,
     /// What arrived in it: its JSON text, exactly as sent.
     pub received: String,
@@ -157,6 +158,7 @@ fn retry_note(retry_safe: bool) -> &'static str {
 /// | `Undecodable` | **yes** | no | no |
 /// | `BodyTooLarge` | **yes** | no | no |
 /// | `Redirected` | **yes** | no | no |
+/// | `Unresolved` (re-sent until the deadline, still unknown) | **yes** | no | no |
 ///
 /// `Debug` (what `unwrap()`, `?` out of `main` and a failed test print)
 /// shows every field but a body's bytes: a body holds card holders' names
@@ -320,6 +322,19 @@ pub enum Error {
         /// The length the server declared, if it did.
         declared: Option<u64>,
     },
+
+    /// A request re-sent by [`crate::ResendExt::call_resending`] until its
+    /// deadline, and every answer left the outcome unknown. Check the
+    /// transaction, or send the same request again later: an operation
+    /// keyed by its transaction cannot act twice.
+    #[error("the outcome is still unknown after {attempts} attempts; the last: {last}")]
+    Unresolved {
+        /// How many times the request was sent.
+        attempts: u32,
+        /// The last attempt's outcome (one whose outcome is unknown, or a
+        /// connection that failed).
+        last: Box<Error>,
+    },
 }
 
 /// A body in `Debug` output: its length, never its bytes.
@@ -449,6 +464,11 @@ impl fmt::Debug for Error {
                 .field("limit", limit)
                 .field("declared", declared)
                 .finish(),
+            Error::Unresolved { attempts, last } => f
+                .debug_struct("Unresolved")
+                .field("attempts", attempts)
+                .field("last", last)
+                .finish(),
         }
     }
 }
@@ -497,6 +517,7 @@ impl Error {
                 source.status().map(|s| s.as_u16())
             }
             Error::InvalidRequest { .. } => None,
+            Error::Unresolved { last, .. } => last.status(),
         }
     }
 
@@ -509,6 +530,7 @@ impl Error {
             Error::Unauthorized { result_code, .. } | Error::Http { result_code, .. } => {
                 *result_code
             }
+            Error::Unresolved { last, .. } => last.result_code(),
             _ => None,
         }
     }
@@ -522,6 +544,7 @@ impl Error {
             | Error::BankDeclined { body, .. }
             | Error::Inconsistent { body, .. }
             | Error::Undecodable { body, .. } => Some(body),
+            Error::Unresolved { last, .. } => last.raw_body(),
             _ => None,
         }
     }
@@ -532,6 +555,7 @@ impl Error {
             Error::Paynet { response, .. }
             | Error::BankDeclined { response, .. }
             | Error::Inconsistent { response, .. } => response.value.downcast_ref(),
+            Error::Unresolved { last, .. } => last.response(),
             _ => None,
         }
     }
@@ -543,6 +567,7 @@ impl Error {
             Error::Paynet { response, .. }
             | Error::BankDeclined { response, .. }
             | Error::Inconsistent { response, .. } => &response.undecoded,
+            Error::Unresolved { last, .. } => last.undecoded_fields(),
             _ => &[],
         }
     }
@@ -565,6 +590,9 @@ impl Error {
             | Error::Undecodable { .. }
             | Error::BodyTooLarge { .. }
             | Error::Redirected { .. } => true,
+            // Conservative: an earlier attempt may have reached Paynet
+            // even when the last one could not connect.
+            Error::Unresolved { .. } => true,
             Error::Http { status, .. } => *status >= 500,
             Error::InvalidRequest { .. }
             | Error::Unauthorized { .. }
@@ -608,6 +636,7 @@ impl Error {
             Error::Undecodable { .. } => "undecodable",
             Error::BodyTooLarge { .. } => "body_too_large",
             Error::Redirected { .. } => "redirected",
+            Error::Unresolved { .. } => "unresolved",
         }
     }
 

@@ -41,12 +41,15 @@ compile_error!(
     "paynet-ext needs a TLS stack to reach Paynet: enable one of its features `rustls-aws-lc` (the default), `rustls-ring` or `native-tls`"
 );
 
+mod check;
 mod credentials;
 mod environment;
 mod error;
 mod mapping;
+mod resend;
 mod session;
 
+pub use check::{CheckExt, TransactionRef};
 pub use credentials::{SecretKey, SessionKey};
 pub use environment::{ClientBuilder, ConfigError, Environment};
 pub use error::{DeclineReason, DecodedResponse, Error, ErrorType, SNIPPET_BYTES, UndecodedField};
@@ -54,13 +57,14 @@ pub use mapping::{CallExt, Reply, call, map_body};
 pub use paynet_api::runtime::Verdict;
 pub use paynet_api::wire::{Amount, Code, Flag, LocalDateTime, ResultCode, SecretText, Text};
 pub use paynet_api::{Client, PaynetRequest, types};
+pub use resend::{ResendExt, ResendPolicy};
 /// The decimal type behind [`Amount`], re-exported so that reading or
 /// building an amount needs no dependency of your own.
 pub use rust_decimal::Decimal;
 pub use session::{PAYNET_MOBILE, SessionKeyExt};
 
-/// `use paynet_ext::prelude::*;` brings the `.call()` and
-/// `.obtain_session_key(..)` methods into scope.
+/// `use paynet_ext::prelude::*;` brings `.call()`, `.call_resending(..)`,
+/// `.obtain_session_key(..)` and the check into scope.
 pub mod prelude {
-    pub use crate::{CallExt, SessionKeyExt};
+    pub use crate::{CallExt, CheckExt, ResendExt, SessionKeyExt};
 }

@@ -26,10 +26,11 @@ use crate::error::{DeclineReason, DecodedResponse, Error, ErrorType, UndecodedFi
 #[derive(Clone)]
 pub struct Reply<T> {
     value: T,
-    code: ResultCode,
+    code: Option<ResultCode>,
     status: u16,
     body: Bytes,
     undecoded: Vec<UndecodedField>,
+    attempts: u32,
 }
 
 impl<T: fmt::Debug> fmt::Debug for Reply<T> {
@@ -50,15 +51,35 @@ impl<T> Reply<T> {
         self.value
     }
 
-    /// `Successful` (0) or `OldSuccessful` (100).
+    /// `Successful` (0) or `OldSuccessful` (100). An answer whose schema
+    /// declares no `code` (a query such as the transaction check, Ödeme
+    /// Kontrol) reads as `Successful`: its success is HTTP 2xx and a
+    /// readable body. [`Reply::code`] tells the two apart.
     pub fn result_code(&self) -> ResultCode {
+        self.code.unwrap_or(ResultCode::Successful)
+    }
+
+    /// The result code as the answer carried it: `None` for an answer whose
+    /// schema declares none (the transaction check).
+    pub fn code(&self) -> Option<ResultCode> {
         self.code
     }
 
     /// True for result code 100 (Önceki Başarılı İşlem): this request
     /// repeated one that had already succeeded, and nothing new happened.
     pub fn is_repeat(&self) -> bool {
-        self.code == ResultCode::OldSuccessful
+        self.code == Some(ResultCode::OldSuccessful)
+    }
+
+    /// How many times the request was sent: 1 for [`CallExt::call`]; with
+    /// [`crate::ResendExt::call_resending`], the attempt that answered.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+        self.attempts = attempts;
+        self
     }
 
     /// The HTTP status.
@@ -215,11 +236,7 @@ pub async fn call<R: PaynetRequest>(request: R) -> Result<Reply<R::Response>, Er
 fn trace<T>(mapped: &Result<Reply<T>, Error>) {
     let span = tracing::Span::current();
     let (status, code, length) = match mapped {
-        Ok(reply) => (
-            Some(reply.status()),
-            Some(reply.result_code()),
-            reply.raw_body().len(),
-        ),
+        Ok(reply) => (Some(reply.status()), reply.code(), reply.raw_body().len()),
         Err(e) => (
             e.status(),
             e.result_code(),
@@ -321,7 +338,7 @@ where
             body,
         });
     }
-    map_body(code, body)
+    map_answer(op.answer_declares_code, code, body)
 }
 
 /// Maps an answer already received, by the same rules as [`call`]: a 2xx
@@ -334,11 +351,21 @@ pub fn map_body<T>(status: u16, body: Bytes) -> Result<Reply<T>, Error>
 where
     T: DeserializeOwned + Verdict + Send + Sync + 'static,
 {
+    map_answer(T::declares_code(), status, body)
+}
+
+/// [`map_body`], told by the spec whether the 2xx answer declares a `code`
+/// (the operations table's `answer_declares_code`): when it does not (a
+/// query), HTTP 2xx and a body that decodes as `T` are the success.
+fn map_answer<T>(declares_code: bool, status: u16, body: Bytes) -> Result<Reply<T>, Error>
+where
+    T: DeserializeOwned + Verdict + Send + Sync + 'static,
+{
     if !(200..300).contains(&status) {
         return http_error(status, body);
     }
-    match decode::<T>(&body) {
-        Ok((value, undecoded)) => success(value, undecoded, status, body),
+    match decode::<T>(&body, declares_code) {
+        Ok((value, undecoded)) => success(value, undecoded, status, body, declares_code),
         Err(reason) => Err(Error::Undecodable {
             status,
             reason,
@@ -355,50 +382,148 @@ const VERDICT_FIELDS: [&str; 2] = ["code", "is_succeed"];
 /// not decode, it is left out (every answer field outside the verdict is
 /// optional) and reported, and decoding goes on: the verdict never rests on
 /// a field it does not need. `Err` only when the verdict cannot be read.
-fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<(T, Vec<UndecodedField>), String> {
+fn decode<T: DeserializeOwned>(
+    body: &[u8],
+    declares_code: bool,
+) -> Result<(T, Vec<UndecodedField>), String> {
     let first = match serde_json::from_slice::<T>(body) {
         Ok(value) => return Ok((value, Vec::new())),
         Err(error) => error,
     };
-    let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(body) else {
+    let Ok(mut value @ Value::Object(_)) = serde_json::from_slice::<Value>(body) else {
         return Err(decode_reason(body, &first));
     };
     let mut undecoded = Vec::new();
-    // Each round removes one field, so this ends.
-    for _ in 0..=map.len() {
-        let error = match serde_path_to_error::deserialize::<_, T>(&Value::Object(map.clone())) {
-            Ok(value) => return Ok((value, undecoded)),
+    // Each round removes one member of an object (at the top, or inside a
+    // nested answer such as a check's `Data` rows), so this ends.
+    for _ in 0..=members(&value) {
+        let error = match serde_path_to_error::deserialize::<_, T>(&value) {
+            Ok(decoded) => return Ok((decoded, undecoded)),
             Err(error) => error,
         };
-        let field = match error.path().iter().next() {
-            Some(serde_path_to_error::Segment::Map { key }) => key.clone(),
-            // A required field is missing: the only one is the verdict's.
-            _ if !map.contains_key("code") => {
+        let steps: Vec<Step> = error
+            .path()
+            .iter()
+            .map(|segment| match segment {
+                serde_path_to_error::Segment::Map { key } => Step::Key(key.clone()),
+                serde_path_to_error::Segment::Seq { index } => Step::Index(*index),
+                _ => Step::Other,
+            })
+            .collect();
+        // The member to leave out: the innermost key on the path.
+        let Some(last_key) = steps.iter().rposition(|s| matches!(s, Step::Key(_))) else {
+            // A required field is missing: in a command's answer, the
+            // only one is the verdict's.
+            if declares_code && value.get("code").is_none() {
                 return Err("the answer carries no readable result code".to_string());
             }
-            _ => break,
+            if !declares_code {
+                return Err(format!(
+                    "the answer lacks a field its schema requires ({})",
+                    error.inner()
+                ));
+            }
+            break;
         };
-        if VERDICT_FIELDS.contains(&field.as_str()) {
+        let path = &steps[..=last_key];
+        if let [Step::Key(field)] = path
+            && VERDICT_FIELDS.contains(&field.as_str())
+        {
             return Err(format!("its `{field}` is not readable"));
         }
-        if map.remove(&field).is_none() {
+        if !remove(&mut value, path) {
             break;
         }
         undecoded.push(UndecodedField {
-            received: raw_field(body, &field).unwrap_or_default(),
-            field,
+            received: raw_at(body, path).unwrap_or_default(),
+            field: dotted(path),
             reason: error.into_inner().to_string(),
         });
     }
     Err(decode_reason(body, &first))
 }
 
-/// The JSON text of one top-level field of `body`, exactly as it arrived
-/// (a number keeps all its digits).
-fn raw_field(body: &[u8], field: &str) -> Option<String> {
-    let map: std::collections::HashMap<String, Box<serde_json::value::RawValue>> =
-        serde_json::from_slice(body).ok()?;
-    map.get(field).map(|raw| raw.get().to_string())
+/// One step of a path into an answer.
+enum Step {
+    Key(String),
+    Index(usize),
+    Other,
+}
+
+/// How many object members `value` holds, at any depth: a bound on the
+/// rounds of [`decode`].
+fn members(value: &Value) -> usize {
+    match value {
+        Value::Object(map) => map.len() + map.values().map(members).sum::<usize>(),
+        Value::Array(items) => items.iter().map(members).sum(),
+        _ => 0,
+    }
+}
+
+/// Removes the member `path` ends with; false when there is none.
+fn remove(value: &mut Value, path: &[Step]) -> bool {
+    let Some((Step::Key(last), parents)) = path.split_last() else {
+        return false;
+    };
+    let mut at = value;
+    for step in parents {
+        at = match (step, at) {
+            (Step::Key(key), Value::Object(map)) => match map.get_mut(key) {
+                Some(next) => next,
+                None => return false,
+            },
+            (Step::Index(index), Value::Array(items)) => match items.get_mut(*index) {
+                Some(next) => next,
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    at.as_object_mut()
+        .and_then(|map| map.remove(last))
+        .is_some()
+}
+
+/// `net_amount` at the top, `Data[0].net_amount` inside.
+fn dotted(path: &[Step]) -> String {
+    let mut text = String::new();
+    for step in path {
+        match step {
+            Step::Key(key) if text.is_empty() => text.push_str(key),
+            Step::Key(key) => {
+                text.push('.');
+                text.push_str(key);
+            }
+            Step::Index(index) => text.push_str(&format!("[{index}]")),
+            Step::Other => {}
+        }
+    }
+    text
+}
+
+/// The JSON text at `path` in `body`, exactly as it arrived (a number
+/// keeps all its digits).
+fn raw_at(body: &[u8], path: &[Step]) -> Option<String> {
+    use serde_json::value::RawValue;
+    let mut raw: Box<RawValue> = serde_json::from_slice(body).ok()?;
+    for step in path {
+        raw = match step {
+            Step::Key(key) => {
+                let mut map: std::collections::HashMap<String, Box<RawValue>> =
+                    serde_json::from_str(raw.get()).ok()?;
+                map.remove(key)?
+            }
+            Step::Index(index) => {
+                let mut items: Vec<Box<RawValue>> = serde_json::from_str(raw.get()).ok()?;
+                if *index >= items.len() {
+                    return None;
+                }
+                items.swap_remove(*index)
+            }
+            Step::Other => return None,
+        };
+    }
+    Some(raw.get().to_string())
 }
 
 /// Why a body did not decode, without quoting it: serde's own messages
@@ -421,15 +546,17 @@ fn success<T: Verdict + Send + Sync + 'static>(
     undecoded: Vec<UndecodedField>,
     status: u16,
     body: Bytes,
+    declares_code: bool,
 ) -> Result<Reply<T>, Error> {
     // The generated `Verdict` reads both fields from the decoded answer.
-    let Some(code) = value.result_code().map(ResultCode::from_code) else {
+    let code = value.result_code().map(ResultCode::from_code);
+    if code.is_none() && declares_code {
         return Err(Error::Undecodable {
             status,
             reason: "the answer carries no readable result code".to_string(),
             body,
         });
-    };
+    }
     let is_succeed = if T::declares_is_succeed() {
         value.is_succeed()
     } else {
@@ -453,15 +580,20 @@ fn success<T: Verdict + Send + Sync + 'static>(
             },
         }
     };
-    if code.is_success() && is_succeed != Some(false) {
+    // No code where the schema declares none: a query, whose success is
+    // the answer itself.
+    if code.is_none_or(|c| c.is_success()) && is_succeed != Some(false) {
         return Ok(Reply {
             value,
             code,
             status,
             body,
             undecoded,
+            attempts: 1,
         });
     }
+    // Below, an answer without a code is one that said `is_succeed` false.
+    let code = code.unwrap_or(ResultCode::Successful);
     let response = DecodedResponse {
         value: Box::new(value),
         undecoded,

@@ -6,7 +6,10 @@
 //! transactions that reversals change, and answers in the shapes Paynet
 //! documents. Chosen `xact_id`s ([`TRIGGERS`]) give the answers that are hard
 //! to get from a real sandbox: bank declines, contradictory verdicts, the
-//! table's string types, code 100, slow, broken and dropped answers.
+//! table's string types, code 100, slow, broken and dropped answers; and
+//! `xact_id` prefixes ([`STATE_TRIGGERS`]) whose first reversal is applied
+//! and then its answer lost or late. The transaction check (Ödeme Kontrol)
+//! answers from the same store.
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
@@ -33,7 +36,7 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use server::{EXPIRED_SESSION_USER, TRIGGERS};
+pub use server::{EXPIRED_SESSION_USER, LATE_ANSWER, LOST_ANSWER, STATE_TRIGGERS, TRIGGERS};
 pub use store::{
     CAPTURE_EXAMPLE_XACT_ID, Kind, PREAUTH_EXAMPLE_XACT_ID, Refusal, Store, Transaction,
 };

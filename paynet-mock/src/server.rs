@@ -98,6 +98,29 @@ pub const TRIGGERS: [(&str, &str); 10] = [
     ),
 ];
 
+/// The prefix of an `xact_id` whose first reversal is applied and whose
+/// answer is then lost: the connection is dropped after the state changed.
+pub const LOST_ANSWER: &str = "xk_mock_lost_answer";
+
+/// The prefix of an `xact_id` whose first reversal is applied and answered
+/// only after the simulator's slow delay, longer than a client's timeout.
+pub const LATE_ANSWER: &str = "xk_mock_late_answer";
+
+/// The triggers that act on a real transaction: an `xact_id` that starts
+/// with one of these prefixes, added to the store first (as captured or
+/// pre-authorised), has its first reversal applied and then answered badly.
+/// A repeat of that reversal is answered as any repeat is: `code` 100.
+pub const STATE_TRIGGERS: [(&str, &str); 2] = [
+    (
+        LOST_ANSWER,
+        "the reversal is applied, then the connection is dropped without an answer",
+    ),
+    (
+        LATE_ANSWER,
+        "the reversal is applied, then answered after the simulator's slow delay (longer than the client's timeout)",
+    ),
+];
+
 fn json_response(status: StatusCode, body: &Value) -> Response {
     let mut response = (status, body.to_string()).into_response();
     response.headers_mut().insert(
@@ -195,6 +218,76 @@ fn capture_body(t: &Transaction) -> Value {
         "code": ResultCode::Successful,
         "message": "Başarılı İşlem",
     })
+}
+
+/// A number for a transaction's `id`, stable for its `xact_id` (FNV-1a).
+fn numeric_id(xact_id: &str) -> u64 {
+    let hash = xact_id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    1_000_000 + hash % 9_000_000
+}
+
+/// One row of the transaction check's `Data`, in the page's shape: the
+/// transaction as it was made (1 sale, 2 pre-authorisation). The page does
+/// not say how a reversal shows in it, so the simulator shows none.
+fn check_row(t: &Transaction) -> Value {
+    let id = numeric_id(&t.xact_id);
+    json!({
+        "xact_id": t.xact_id,
+        "id": id,
+        "xact_date": "2016-04-07T15:33:09.543",
+        "transaction_type": match t.kind {
+            Kind::Captured => 1,
+            Kind::Preauthorized => 2,
+        },
+        "pos_type": 5,
+        "is_tds": false,
+        "agent_id": "1001",
+        "note": "",
+        "ratio": money(t.ratio),
+        "agent_reference": t.reference_no.as_deref().unwrap_or(""),
+        "bank_id": t.bank_id,
+        "instalment": t.instalment,
+        "card_type": "cc",
+        "card_no": t.card_no_masked,
+        "card_holder": t.card_holder,
+        "amount": money(t.amount),
+        "net_amount": money(t.net_amount),
+        "comission": money(t.comission),
+        "comission_tax": money(t.comission_tax),
+        "currency": t.currency,
+        "authorization_code": "123456",
+        "reference_code": "ref-0001",
+        "order_id": "ord-0001",
+        "is_succeed": true,
+        "xact_transaction_id": format!("00000000-0000-4000-8000-{id:012x}"),
+        "email": "",
+        "phone": "",
+    })
+}
+
+/// The transaction check (Ödeme Kontrol): the transaction found by
+/// `xact_id` or `reference_no`, in the page's shape, or 404 `no_data_error`.
+fn check(state: &State, op: &SpecOperation, body: &Value) -> Response {
+    let field = |name: &str| body.get(name).and_then(Value::as_str);
+    match state.store.find(field("xact_id"), field("reference_no")) {
+        Some(transaction) => json_response(
+            StatusCode::OK,
+            &json!({
+                "Data": [check_row(&transaction)],
+                "object_name": "transaction",
+                "message": "",
+            }),
+        ),
+        None => error(
+            op.error_style,
+            StatusCode::NOT_FOUND,
+            "no_data_error",
+            ResultCode::NoData,
+            "İşlem bulunamadı (transaction not found)",
+        ),
+    }
 }
 
 fn preauth_body() -> Value {
@@ -449,9 +542,13 @@ async fn behave(state: &State, op: &SpecOperation, body: &Value) -> Response {
     if op.id == "get_auth_key" {
         return json_response(StatusCode::OK, &state.issue_session_key(body));
     }
+    if op.id == "transaction_check" {
+        return check(state, op, body);
+    }
     if let Some(response) = trigger(state, op, xact_id).await {
         return response;
     }
+    let reversal = matches!(op.id.as_str(), "capture_reversal" | "preauth_reversal");
     let outcome = match op.id.as_str() {
         "capture_reversal" => state.store.reverse(xact_id, Kind::Captured),
         "preauth_reversal" => state.store.reverse(xact_id, Kind::Preauthorized),
@@ -471,6 +568,24 @@ async fn behave(state: &State, op: &SpecOperation, body: &Value) -> Response {
             let body = state
                 .success_body(&op.id, &transaction)
                 .expect("a known operation");
+            if reversal && xact_id.starts_with(LOST_ANSWER) {
+                return dropped_connection();
+            }
+            if reversal && xact_id.starts_with(LATE_ANSWER) {
+                tokio::time::sleep(state.slow_delay).await;
+            }
+            json_response(StatusCode::OK, &body)
+        }
+        // The same reversal again: Paynet's answer to a repeat of a request
+        // that had succeeded is 100 (Önceki Başarılı İşlem), and nothing
+        // is reversed a second time.
+        Err(Refusal::AlreadyReversed) if reversal => {
+            let transaction = state.store.get(xact_id).expect("it was just found");
+            let mut body = state
+                .success_body(&op.id, &transaction)
+                .expect("a known operation");
+            set(&mut body, "code", json!(ResultCode::OldSuccessful));
+            set(&mut body, "message", json!("Önceki Başarılı İşlem"));
             json_response(StatusCode::OK, &body)
         }
         Err(refusal) => refused(op, xact_id, refusal),

@@ -157,6 +157,7 @@ mod tests {
                 "get_auth_key",
                 "init_reversal_transaction",
                 "capture_reversal",
+                "transaction_check",
                 "preauth_reversal"
             ]
         );
@@ -178,6 +179,20 @@ mod tests {
                 .is_empty()
         );
         assert!(!auth_key.body_errors(&json!({"agent_id": "1"})).is_empty());
+        // The check needs at least one of its two fields.
+        let check = &ops[3];
+        assert!(!check.body_errors(&json!({})).is_empty());
+        assert!(check.body_errors(&json!({"xact_id": "xk_1"})).is_empty());
+        assert!(
+            check
+                .body_errors(&json!({"reference_no": "r-1"}))
+                .is_empty()
+        );
+        assert!(
+            check
+                .body_errors(&json!({"xact_id": "xk_1", "reference_no": "r-1"}))
+                .is_empty()
+        );
         let softpos = &ops[1];
         assert_eq!(softpos.security, Vec::<Vec<SecurityScheme>>::new());
         assert_eq!(softpos.required_headers, ["session-key"]);

@@ -58,6 +58,10 @@ pub struct Transaction {
     /// Whether it has been reversed already.
     #[serde(default)]
     pub reversed: bool,
+    /// The reference number the merchant sent with the payment
+    /// (`reference_no`), by which the transaction check can find it.
+    #[serde(default)]
+    pub reference_no: Option<String>,
 }
 
 fn dec(text: &str) -> Decimal {
@@ -117,7 +121,14 @@ impl Transaction {
             card_holder: default_holder(),
             instalment: 0,
             reversed: false,
+            reference_no: None,
         }
+    }
+
+    /// Sets the reference number sent with the payment (`reference_no`).
+    pub fn with_reference(mut self, reference_no: impl Into<String>) -> Self {
+        self.reference_no = Some(reference_no.into());
+        self
     }
 
     /// Sets the amounts: `net_amount` is `amount` less fee and tax.
@@ -156,6 +167,9 @@ pub enum Refusal {
 #[derive(Debug, Default)]
 pub struct Store {
     transactions: Mutex<HashMap<String, Transaction>>,
+    /// How many reversals were applied to each transaction, counted under
+    /// the transactions' lock (a repeat answered 100 is not one).
+    applied: Mutex<HashMap<String, u32>>,
 }
 
 impl Store {
@@ -194,7 +208,43 @@ impl Store {
             return Err(Refusal::AlreadyReversed);
         }
         transaction.reversed = true;
+        *self
+            .applied
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(xact_id.to_string())
+            .or_default() += 1;
         Ok(transaction.clone())
+    }
+
+    /// How many reversals the store applied to a transaction: 0 or 1, by
+    /// construction; tests assert it after re-sent reversals.
+    pub fn reversals_applied(&self, xact_id: &str) -> u32 {
+        let _transactions = self.lock();
+        self.applied
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(xact_id)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The transaction a transaction check (Ödeme Kontrol) asks for: by
+    /// `xact_id`, by the `reference_no` sent with the payment, or by both
+    /// (then both must match).
+    pub fn find(&self, xact_id: Option<&str>, reference_no: Option<&str>) -> Option<Transaction> {
+        let map = self.lock();
+        let found = match (xact_id, reference_no) {
+            (Some(id), _) => map.get(id),
+            (None, Some(reference)) => map
+                .values()
+                .find(|t| t.reference_no.as_deref() == Some(reference)),
+            (None, None) => None,
+        }?;
+        match reference_no {
+            Some(reference) if found.reference_no.as_deref() != Some(reference) => None,
+            _ => Some(found.clone()),
+        }
     }
 
     /// Checks that a transaction could be reversed now, changing nothing.
@@ -235,6 +285,25 @@ mod tests {
         );
         assert_eq!(store.reverse("nope", Kind::Captured), Err(Refusal::Unknown));
         assert_eq!(store.counts(), (2, 1));
+        assert_eq!(store.reversals_applied(CAPTURE_EXAMPLE_XACT_ID), 1);
+        assert_eq!(store.reversals_applied(PREAUTH_EXAMPLE_XACT_ID), 0);
+    }
+
+    #[test]
+    fn a_check_finds_by_xact_id_by_reference_or_by_both_agreeing() {
+        let store = Store::default();
+        store.insert(Transaction::captured("xk_a").with_reference("order-1"));
+        store.insert(Transaction::captured("xk_b"));
+        let id = |t: Option<Transaction>| t.map(|t| t.xact_id);
+        assert_eq!(id(store.find(Some("xk_a"), None)), Some("xk_a".into()));
+        assert_eq!(id(store.find(None, Some("order-1"))), Some("xk_a".into()));
+        assert_eq!(
+            id(store.find(Some("xk_a"), Some("order-1"))),
+            Some("xk_a".into())
+        );
+        assert_eq!(store.find(Some("xk_b"), Some("order-1")), None);
+        assert_eq!(store.find(None, Some("order-2")), None);
+        assert_eq!(store.find(None, None), None);
     }
 
     #[test]

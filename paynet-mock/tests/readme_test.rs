@@ -5,7 +5,7 @@ use paynet_ext::{CallExt, ClientBuilder, Environment, Error, SecretKey};
 use paynet_mock::{Config, MockServer, Transaction};
 
 #[tokio::test]
-async fn a_reversal_of_a_reversed_transaction_is_refused() -> anyhow::Result<()> {
+async fn a_reversal_sent_twice_reverses_once() -> anyhow::Result<()> {
     let mock = MockServer::start(Config::default()).await?;
     mock.add_transaction(Transaction::captured("xk_my_test"));
     let client = ClientBuilder::new(Environment::custom(&mock.base_url())?)
@@ -17,9 +17,20 @@ async fn a_reversal_of_a_reversed_transaction_is_refused() -> anyhow::Result<()>
             .body_map(|b| b.xact_id("xk_my_test"))
             .call()
     };
-    reverse().await?;
-    let second = reverse().await.unwrap_err();
-    assert!(matches!(second, Error::Paynet { .. }) && second.is_refusal());
+    let first = reverse().await?;
+    assert!(!first.is_repeat());
+    // the same request again: Paynet's code 100, "done earlier", not twice
+    let second = reverse().await?;
+    assert!(second.is_repeat());
+    assert!(mock.transaction("xk_my_test").unwrap().reversed);
+    // a transaction it does not know is a refusal
+    let unknown = client
+        .capture_reversal()
+        .body_map(|b| b.xact_id("xk_unknown"))
+        .call()
+        .await
+        .unwrap_err();
+    assert!(matches!(unknown, Error::Http { status: 404, .. }) && unknown.is_refusal());
     Ok(())
 }
 

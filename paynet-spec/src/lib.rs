@@ -23,13 +23,14 @@ mod reference;
 mod schema;
 
 pub use operation::{
-    HeaderParameter, METHODS, Operation, OperationMut, ParametersMut, Response, SecurityScheme,
-    is_method, operations, operations_mut, parameter_lists_mut, path_item, path_items,
-    security_schemes,
+    HeaderParameter, IDEMPOTENT_BY, METHODS, Operation, OperationMut, ParametersMut, Response,
+    SecurityScheme, is_method, operations, operations_mut, parameter_lists_mut, path_item,
+    path_items, security_schemes,
 };
 pub use reference::{component_name, is_reference, resolve, resolve_schema, target};
 pub use schema::{
-    Validator, error_line, errors, json_schema, required_properties, standalone_schema, validator,
+    Validator, at_least_one_of, error_line, errors, json_schema, required_properties,
+    standalone_schema, validator,
 };
 
 use std::fmt;

@@ -11,6 +11,10 @@ pub const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
+/// The operation extension that names the request field keying an
+/// operation by its transaction ([`Operation::idempotent_by`]).
+pub const IDEMPOTENT_BY: &str = "x-paynet-idempotent-by";
+
 /// Whether a path item's key names an operation.
 pub fn is_method(key: &str) -> bool {
     METHODS.contains(&key)
@@ -126,6 +130,15 @@ impl<'a> Operation<'a> {
     /// Its `operationId`.
     pub fn id(&self) -> Option<&'a str> {
         self.object.get("operationId").and_then(Value::as_str)
+    }
+
+    /// The request field that keys the operation by the transaction, from
+    /// its `x-paynet-idempotent-by` extension: the same request sent twice
+    /// cannot act twice (Paynet answers the repeat with result code 100),
+    /// so after an unknown outcome it may be sent again to learn what
+    /// happened. `None`: the operation must never be sent again blindly.
+    pub fn idempotent_by(&self) -> Option<&'a str> {
+        self.object.get(IDEMPOTENT_BY).and_then(Value::as_str)
     }
 
     /// The alternative security requirements: any one of them will do, and

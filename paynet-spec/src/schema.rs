@@ -41,6 +41,32 @@ pub fn required_properties(schema: &Value) -> BTreeSet<&str> {
         .collect()
 }
 
+/// The "at least one of" groups of an object schema: an `anyOf` whose
+/// alternatives each require exactly one property and say nothing else
+/// (`anyOf: [{required: [xact_id]}, {required: [reference_no]}]`) gives
+/// one group, `[xact_id, reference_no]`. A body must carry at least one
+/// property of every group.
+pub fn at_least_one_of(schema: &Value) -> Vec<Vec<&str>> {
+    let Some(alternatives) = schema.get("anyOf").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    let group: Option<Vec<&str>> = alternatives
+        .iter()
+        .map(|alternative| {
+            let object = alternative.as_object()?;
+            let required = object.get("required")?.as_array()?;
+            match (object.len(), required.as_slice()) {
+                (1, [name]) => name.as_str(),
+                _ => None,
+            }
+        })
+        .collect();
+    match group {
+        Some(group) if !group.is_empty() => vec![group],
+        _ => Vec::new(),
+    }
+}
+
 /// `schema` (an OpenAPI schema object of `doc`, possibly a `$ref`) as one
 /// self-contained JSON Schema document: `{"allOf": [schema], "components":
 /// <doc's components>}`, both converted by [`json_schema`], so that every
@@ -84,6 +110,22 @@ pub fn errors(validator: &Validator, instance: &Value) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_any_of_of_single_requirements_is_an_at_least_one_of_group() {
+        let schema = serde_json::json!({
+            "type": "object",
+            "anyOf": [{"required": ["xact_id"]}, {"required": ["reference_no"]}],
+        });
+        assert_eq!(
+            super::at_least_one_of(&schema),
+            [["xact_id", "reference_no"]]
+        );
+        let other = serde_json::json!({"anyOf": [{"required": ["a", "b"]}, {"required": ["c"]}]});
+        assert!(super::at_least_one_of(&other).is_empty());
+        let typed = serde_json::json!({"anyOf": [{"type": "string"}]});
+        assert!(super::at_least_one_of(&typed).is_empty());
+    }
+
     use super::*;
 
     #[test]

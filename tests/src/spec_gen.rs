@@ -84,6 +84,14 @@ pub fn values(spec: &Value, schema: &Value) -> BoxedStrategy<Value> {
             .boxed(),
             Some("number") => number(schema),
             Some("boolean") => any::<bool>().prop_map(Value::Bool).boxed(),
+            Some("array") => {
+                let items = schema
+                    .get("items")
+                    .unwrap_or_else(|| panic!("an array without items: {schema}"));
+                proptest::collection::vec(values(spec, items), 0..3)
+                    .prop_map(Value::Array)
+                    .boxed()
+            }
             other => panic!("no generator for type {other:?}: {schema}"),
         }
     };
@@ -111,8 +119,18 @@ fn object(spec: &Value, schema: &Value) -> BoxedStrategy<Value> {
             }
         })
         .collect();
+    let groups: Vec<Vec<String>> = paynet_spec::at_least_one_of(schema)
+        .into_iter()
+        .map(|group| group.into_iter().map(str::to_string).collect())
+        .collect();
     fields
         .prop_map(|fields| Value::Object(fields.into_iter().flatten().collect::<Map<_, _>>()))
+        // The spec's at-least-one-of groups (`anyOf` of single requirements).
+        .prop_filter("at least one field of each group", move |object| {
+            groups
+                .iter()
+                .all(|group| group.iter().any(|field| object.get(field).is_some()))
+        })
         .boxed()
 }
 

@@ -153,3 +153,29 @@ async fn an_xact_id_over_100_characters_is_not_sent() {
     );
     assert_eq!(server.received_requests().await.unwrap().len(), 0);
 }
+
+/// The transaction check, by each of its two keys: the body carries only
+/// the one given.
+#[tokio::test]
+async fn transaction_check_by_xact_id_and_by_reference_no() {
+    use paynet_ext::{CheckExt, TransactionRef};
+    for (case, which) in [
+        (
+            "xact_id",
+            TransactionRef::XactId("xk_EAAAAHTqbS04hq4sU877ZQIiNuIhJ*PVko0sJyhtHOdvxjpf".into()),
+        ),
+        (
+            "reference_no",
+            TransactionRef::ReferenceNo("REF-1001".into()),
+        ),
+    ] {
+        let server = answering(json_answer(200, "transaction_check_example.json")).await;
+        let client = client(&server.uri());
+        let reply = client.check_transaction(which).await.expect("success");
+        assert_eq!(reply.data.len(), 1);
+        assert_shape_snapshot!(
+            format!("transaction_check__{case}"),
+            received(&server).await
+        );
+    }
+}

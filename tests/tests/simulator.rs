@@ -44,7 +44,7 @@ fn code_of(err: &Error) -> Option<ResultCode> {
 // ---- the state machine ---------------------------------------------------------
 
 #[tokio::test]
-async fn capture_reversal_reverses_once_then_says_duplicate() {
+async fn capture_reversal_reverses_once_then_answers_the_repeat_with_100() {
     let mock = mock().await;
     let client = client(&mock);
     let reply = capture(&client, CAPTURE_EXAMPLE_XACT_ID).await.unwrap();
@@ -57,15 +57,11 @@ async fn capture_reversal_reverses_once_then_says_duplicate() {
     assert!(reply.xact_date.as_ref().unwrap().offset().is_none());
     assert!(mock.transaction(CAPTURE_EXAMPLE_XACT_ID).unwrap().reversed);
 
-    let err = capture(&client, CAPTURE_EXAMPLE_XACT_ID).await.unwrap_err();
-    assert_matches!(
-        err,
-        Error::Paynet {
-            code: ResultCode::DuplicateData,
-            status: 200,
-            ..
-        }
-    );
+    let repeat = capture(&client, CAPTURE_EXAMPLE_XACT_ID).await.unwrap();
+    assert!(repeat.is_repeat());
+    assert_eq!(repeat.result_code(), ResultCode::OldSuccessful);
+    assert_eq!(repeat.amount.unwrap().to_string(), "15");
+    assert_eq!(mock.store().reversals_applied(CAPTURE_EXAMPLE_XACT_ID), 1);
 }
 
 #[tokio::test]
@@ -164,8 +160,10 @@ async fn preauth_reversal_reverses_once() {
         reply.object_name.as_deref(),
         Some("transaction_preauth_reversed_request")
     );
-    let err = preauth(&client, PREAUTH_EXAMPLE_XACT_ID).await.unwrap_err();
-    assert_eq!(code_of(&err), Some(ResultCode::DuplicateData));
+    assert!(!reply.is_repeat());
+    let repeat = preauth(&client, PREAUTH_EXAMPLE_XACT_ID).await.unwrap();
+    assert!(repeat.is_repeat());
+    assert_eq!(mock.store().reversals_applied(PREAUTH_EXAMPLE_XACT_ID), 1);
 }
 
 #[tokio::test]
@@ -226,7 +224,7 @@ async fn the_deep_link_carries_the_xact_id_as_one_parameter() {
 }
 
 #[tokio::test]
-async fn concurrent_duplicate_reversals_give_exactly_one_success() {
+async fn concurrent_duplicate_reversals_reverse_once_and_say_so_once() {
     let mock = mock().await;
     let client = client(&mock);
     for round in 0..5 {
@@ -234,11 +232,13 @@ async fn concurrent_duplicate_reversals_give_exactly_one_success() {
         mock.add_transaction(Transaction::captured(&id));
         let calls = (0..16).map(|_| capture(&client, &id));
         let results = futures_util::future::join_all(calls).await;
-        let successes = results.iter().filter(|r| r.is_ok()).count();
-        assert_eq!(successes, 1, "round {round}");
-        for err in results.iter().filter_map(|r| r.as_ref().err()) {
-            assert_eq!(code_of(err), Some(ResultCode::DuplicateData), "{err:?}");
-        }
+        let replies: Vec<_> = results
+            .into_iter()
+            .map(|r| r.expect("every duplicate is answered as a success"))
+            .collect();
+        let first_time = replies.iter().filter(|r| !r.is_repeat()).count();
+        assert_eq!(first_time, 1, "round {round}");
+        assert_eq!(mock.store().reversals_applied(&id), 1, "round {round}");
     }
 }
 

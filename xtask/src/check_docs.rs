@@ -7,10 +7,15 @@
 //! operation's path. A deliberate deviation is declared once, next to the
 //! field, as `"x-vendor-doc": {"type": <the page's type>, "reason": ...}`;
 //! it is accepted only while the page still says that type and the schema
-//! still differs from it. For a page that embeds OpenAPI, its document
-//! (normalized and merged as `generate` does: a component another page
-//! also defines may be under another name, or in that page's words) must
-//! be what `spec/paynet.json` holds.
+//! still differs from it. A field the page names differently (or leaves
+//! without a name) declares the page's name the same way, `"name":
+//! "netAmount"` (or `""`). Nested tables (`Data[]` and its `=>` rows) are
+//! compared with the array's item schema, and `Evet*` fields with the
+//! schema's at-least-one-of group (`anyOf` of single requirements). For a
+//! page that embeds OpenAPI, its document (normalized and merged as
+//! `generate` does: a component another page also defines may be under
+//! another name, or in that page's words) must be what `spec/paynet.json`
+//! holds.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -117,6 +122,8 @@ fn documented_types(doc: &DocType) -> Option<BTreeSet<String>> {
         "string" | "char" | "datetime" => &["string"],
         "int" | "integer" | "long" => &["integer"],
         "decimal" | "float" | "double" | "number" => &["number"],
+        "guid" | "uuid" => &["string"],
+        "array" => &["array"],
         "bool" | "boolean" => &["boolean"],
         _ => return None,
     };
@@ -165,7 +172,55 @@ fn type_difference(spec: &Value, schema: &Value, doc: &DocType) -> Option<String
     None
 }
 
-fn compare_fields(ctx: &mut Ctx, which: &str, fields: &[Field], schema: &Value, table_line: usize) {
+/// How a field must be sent, as the page or the spec says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Need {
+    Required,
+    Optional,
+    /// One field of an at-least-one-of group.
+    OneOf(Vec<String>),
+}
+
+impl Need {
+    fn describe(&self, page: bool) -> String {
+        match (self, page) {
+            (Need::Required, true) => "required (Evet)".into(),
+            (Need::Required, false) => "required".into(),
+            (Need::Optional, _) => "optional".into(),
+            (Need::OneOf(group), true) => format!("at least one of {} (Evet*)", group.join(", ")),
+            (Need::OneOf(group), false) => format!("at least one of {}", group.join(", ")),
+        }
+    }
+}
+
+/// The name the page gives a property: its own, or the one its
+/// `x-vendor-doc` declares (`"name": "netAmount"`, or `""` for a row the
+/// page left without a name).
+fn declared_name(property: &Value) -> Option<&str> {
+    property
+        .get("x-vendor-doc")
+        .and_then(|d| d.get("name"))
+        .and_then(Value::as_str)
+}
+
+fn shown_name(name: &str) -> String {
+    if name.is_empty() {
+        "(the row without a name)".to_string()
+    } else {
+        name.to_string()
+    }
+}
+
+/// Compares the fields of one table level (`parent`: `None` at the top,
+/// `Some("Data")` for the `=>` rows of `Data[]`) with an object schema.
+fn compare_fields(
+    ctx: &mut Ctx,
+    which: &str,
+    all: &[Field],
+    parent: Option<&str>,
+    schema: &Value,
+    table_line: usize,
+) {
     let schema = resolve(ctx.spec, schema);
     let properties = schema
         .get("properties")
@@ -173,67 +228,143 @@ fn compare_fields(ctx: &mut Ctx, which: &str, fields: &[Field], schema: &Value, 
         .cloned()
         .unwrap_or_default();
     let required = paynet_spec::required_properties(schema);
-    for field in fields {
+    let groups = paynet_spec::at_least_one_of(schema);
+    let fields: Vec<&Field> = all
+        .iter()
+        .filter(|f| f.parent.as_deref() == parent)
+        .collect();
+    let page_group: Vec<String> = fields
+        .iter()
+        .filter(|f| f.one_of)
+        .map(|f| f.name.clone())
+        .collect();
+    let mut matched = BTreeSet::new();
+    for field in &fields {
         ctx.report.fields += 1;
-        let subject = format!("{which} {}", field.name);
-        let Some(property) = properties.get(&field.name) else {
-            ctx.find(field.line, subject, "on the page but not in the spec");
+        let subject = format!("{which} {}", shown_name(&field.name));
+        // A property declared under the page's name wins over one that
+        // happens to be named like the row.
+        let by_declaration = properties
+            .iter()
+            .find(|(_, p)| declared_name(p) == Some(field.name.as_str()));
+        let Some((spec_name, property)) =
+            by_declaration.or_else(|| properties.get_key_value(&field.name))
+        else {
+            let message = if field.name.is_empty() {
+                "a row without a name: declare which property it is with x-vendor-doc `\"name\": \"\"`"
+            } else {
+                "on the page but not in the spec"
+            };
+            ctx.find(field.line, subject, message);
             continue;
         };
-        if let Some(page_required) = field.required
-            && page_required != required.contains(field.name.as_str())
-        {
-            let (page, spec) = if page_required {
-                ("required (Evet)", "optional")
+        matched.insert(spec_name.clone());
+        let declared = property.get("x-vendor-doc");
+        let mut accepted = Vec::new();
+        if let Some(name) = declared_name(property) {
+            if name == field.name {
+                accepted.push(format!(
+                    "the page calls it {}, the spec {spec_name}",
+                    shown_name(name)
+                ));
             } else {
-                ("optional", "required")
+                ctx.find(
+                    field.line,
+                    subject.clone(),
+                    format!(
+                        "x-vendor-doc declares the page's name as {}, the page says {}: remove it",
+                        shown_name(name),
+                        shown_name(&field.name)
+                    ),
+                );
+            }
+        }
+        if let Some(page_required) = field.required {
+            let page = if field.one_of {
+                Need::OneOf(page_group.clone())
+            } else if page_required {
+                Need::Required
+            } else {
+                Need::Optional
             };
-            ctx.find(
-                field.line,
-                subject.clone(),
-                format!("the page says {page}, the spec says {spec}"),
-            );
+            let spec = if required.contains(spec_name.as_str()) {
+                Need::Required
+            } else if let Some(group) = groups.iter().find(|g| g.contains(&spec_name.as_str())) {
+                Need::OneOf(group.iter().map(|s| s.to_string()).collect())
+            } else {
+                Need::Optional
+            };
+            let differs = match (&page, &spec) {
+                (Need::OneOf(a), Need::OneOf(b)) => {
+                    a.iter().collect::<BTreeSet<_>>() != b.iter().collect::<BTreeSet<_>>()
+                }
+                (a, b) => a != b,
+            };
+            if differs {
+                ctx.find(
+                    field.line,
+                    subject.clone(),
+                    format!(
+                        "the page says {}, the spec says {}",
+                        page.describe(true),
+                        spec.describe(false)
+                    ),
+                );
+            }
+        }
+        if field.doc_type.name == "array" {
+            let items = resolve(ctx.spec, property);
+            match items.get("items") {
+                Some(items) if items.get("type").is_some() || paynet_spec::is_reference(items) => {
+                    let nested = format!("{which} {}[]", field.name);
+                    compare_fields(ctx, &nested, all, Some(&field.name), items, field.line);
+                }
+                _ => ctx.find(
+                    field.line,
+                    subject.clone(),
+                    "the page documents an array of objects, the spec has no array items",
+                ),
+            }
         }
         let difference = type_difference(ctx.spec, property, &field.doc_type);
-        match (property.get("x-vendor-doc"), difference) {
+        let declared_type = declared
+            .and_then(|d| d.get("type"))
+            .and_then(Value::as_str)
+            .map(DocType::parse);
+        match (declared_type, difference) {
             (None, None) => {}
             (None, Some(difference)) => ctx.find(
                 field.line,
-                subject,
+                subject.clone(),
                 format!("{difference} (declare a deliberate deviation with x-vendor-doc)"),
             ),
-            (Some(declared), difference) => {
-                let declared_type = declared
-                    .get("type")
-                    .and_then(Value::as_str)
-                    .map(DocType::parse);
-                if declared_type.as_ref() != Some(&field.doc_type) {
+            (Some(declared_type), difference) => {
+                if declared_type != field.doc_type {
                     ctx.find(
                         field.line,
-                        subject,
+                        subject.clone(),
                         format!(
-                            "x-vendor-doc declares the page's type as `{}`, the page says `{}`",
-                            declared_type
-                                .map(|t| t.to_string())
-                                .unwrap_or_else(|| "?".into()),
+                            "x-vendor-doc declares the page's type as `{declared_type}`, the page says `{}`",
                             field.doc_type
                         ),
                     );
                 } else if difference.is_none() {
-                    ctx.find(field.line, subject, "x-vendor-doc declares a deviation, but the spec now matches the page: remove it");
+                    ctx.find(field.line, subject.clone(), "x-vendor-doc declares a deviation, but the spec now matches the page: remove it");
                 } else {
-                    let reason = declared
-                        .get("reason")
-                        .and_then(Value::as_str)
-                        .unwrap_or("no reason given");
-                    ctx.note(field.line, subject, format!("declared deviation: {reason}"));
+                    accepted.push(format!("type `{declared_type}`"));
                 }
             }
         }
+        if !accepted.is_empty() {
+            let reason = declared
+                .and_then(|d| d.get("reason"))
+                .and_then(Value::as_str)
+                .unwrap_or("no reason given");
+            ctx.note(field.line, subject, format!("declared deviation: {reason}"));
+        }
     }
-    let documented: BTreeSet<&str> = fields.iter().map(|f| f.name.as_str()).collect();
     for name in properties.keys() {
-        if !documented.contains(name.as_str()) {
+        if !matched.contains(name) {
             ctx.find(
                 table_line,
                 format!("{which} {name}"),
@@ -261,7 +392,7 @@ fn check_example(ctx: &mut Ctx, which: &str, example: &Option<Example>, schema: 
         ctx.note(
             example.line,
             subject.clone(),
-            "not valid JSON on the page; read after adding the missing commas",
+            "not valid JSON on the page; read after adding the missing commas and quoting bare member names",
         );
     }
     for error in example_errors(ctx.spec, schema, &example.value) {
@@ -346,6 +477,7 @@ fn check_table_page(ctx: &mut Ctx, page: &Page) {
             ctx,
             "request",
             &page.request,
+            None,
             schema,
             first_line(&page.request),
         ),
@@ -361,6 +493,7 @@ fn check_table_page(ctx: &mut Ctx, page: &Page) {
             ctx,
             "response",
             &page.response,
+            None,
             schema,
             first_line(&page.response),
         ),

@@ -81,7 +81,7 @@ struct Builder {
 
 /// Generates both sources for the merged document `doc`, formatted.
 pub fn sources(doc: &Value) -> Result<Sources> {
-    let spec: openapiv3::OpenAPI = serde_json::from_value(doc.clone())
+    let spec: openapiv3::OpenAPI = serde_json::from_value(without_one_of_groups(doc))
         .context("the merged document is not an OpenAPI 3.0 document openapiv3 can read")?;
     let mut generator = Generator::new(&settings());
     let tokens = generator
@@ -97,6 +97,30 @@ pub fn sources(doc: &Value) -> Result<Sources> {
         client,
         operations: prettyplease::unparse(&operations),
     })
+}
+
+/// `doc` without its at-least-one-of groups (an object schema's `anyOf`
+/// whose alternatives each only require one property), for progenitor.
+/// typify turns such an `anyOf` into an untagged enum with one variant per
+/// field, which cannot carry two of them and has no `body_map`; without it
+/// the body is a struct of optional fields, and the hooks refuse a body
+/// that has none of a group, from the operations table
+/// (`Operation::at_least_one_of`), before anything is sent.
+fn without_one_of_groups(doc: &Value) -> Value {
+    let mut doc = doc.clone();
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        for schema in schemas.values_mut() {
+            if !paynet_spec::at_least_one_of(schema).is_empty()
+                && let Some(object) = schema.as_object_mut()
+            {
+                object.remove("anyOf");
+            }
+        }
+    }
+    doc
 }
 
 /// The generated client source alone.
@@ -365,6 +389,17 @@ fn operations_tokens(doc: &Value, builders: &[Builder]) -> Result<TokenStream> {
             }
         }
         let declares_code = answer.is_some_and(|a| a.pointer("/properties/code").is_some());
+        let idempotent_by = match op.idempotent_by() {
+            Some(field) => quote!(Some(#field)),
+            None => quote!(None),
+        };
+        let groups: Vec<TokenStream> = match op.request_body_schema()? {
+            Some(schema) => paynet_spec::at_least_one_of(paynet_spec::resolve_schema(doc, schema)?)
+                .into_iter()
+                .map(|group| quote!(&[#(#group),*]))
+                .collect(),
+            None => Vec::new(),
+        };
         rows.push(quote! {
             Operation {
                 id: #id,
@@ -374,6 +409,8 @@ fn operations_tokens(doc: &Value, builders: &[Builder]) -> Result<TokenStream> {
                 header_parameters: &[#(#headers),*],
                 success_statuses: &[#(#success_statuses),*],
                 answer_declares_code: #declares_code,
+                idempotent_by: #idempotent_by,
+                at_least_one_of: &[#(#groups),*],
             }
         });
         let builder = builders
@@ -452,7 +489,9 @@ fn operations_tokens(doc: &Value, builders: &[Builder]) -> Result<TokenStream> {
 /// the body and no code per endpoint.
 fn verdict_impl(response: &Type, schema: Option<&Value>) -> Result<TokenStream> {
     let schema = schema.unwrap_or(&Value::Null);
-    let code = verdict_field(schema, "code", Field::Code)?.unwrap_or_else(|| quote!(None));
+    let code = verdict_field(schema, "code", Field::Code)?;
+    let declares_code = code.is_some();
+    let code = code.unwrap_or_else(|| quote!(None));
     let flag = verdict_field(schema, "is_succeed", Field::Flag)?;
     let declared = flag.is_some();
     let flag = flag.unwrap_or_else(|| quote!(None));
@@ -461,6 +500,7 @@ fn verdict_impl(response: &Type, schema: Option<&Value>) -> Result<TokenStream> 
             fn result_code(&self) -> Option<i64> { #code }
             fn is_succeed(&self) -> Option<bool> { #flag }
             fn declares_is_succeed() -> bool { #declared }
+            fn declares_code() -> bool { #declares_code }
         }
     })
 }

@@ -5,8 +5,15 @@
 //! `capture\\_reversal` inside links), `&#x20;` entities, type notes such as
 //! `string (100)`, table rows that are really tab markers (`| {% endtab %} |`),
 //! comma-less JSON in examples, and page chrome (an "Agent Instructions"
-//! block) appended after the API content. Everything after `{% endtabs %}`
-//! is chrome and is not read.
+//! block) appended after the API content. After `{% endtabs %}` only a
+//! service URL table (`Sistem | URL`) is read, up to the first rule or
+//! heading: the rest is chrome.
+//!
+//! Tables may nest: a row named `Data[]` with no type starts an array of
+//! objects whose fields are the rows after it that start with `=>`; a row
+//! without a name inside such a run belongs to it too. A `Zorunlu` of
+//! `Evet*` marks a field of an at-least-one-of group (the page's footnote
+//! names the group).
 
 /// A cleaned cell: no bold markers, no escapes, no entities.
 pub fn clean(cell: &str) -> String {
@@ -14,6 +21,9 @@ pub fn clean(cell: &str) -> String {
         .replace("**", "")
         .replace("\\\\_", "_")
         .replace("\\_", "_")
+        .replace("\\*", "*")
+        .replace("\\[", "[")
+        .replace("\\]", "]")
         .trim()
         .to_string()
 }
@@ -60,8 +70,14 @@ pub struct Field {
     pub name: String,
     /// The documented type.
     pub doc_type: DocType,
-    /// The `Zorunlu` column, where the table has one (`Evet` → true).
+    /// The `Zorunlu` column, where the table has one (`Evet` → true;
+    /// `Evet*` → false, with `one_of`).
     pub required: Option<bool>,
+    /// `Evet*`: at least one field of the table's group must be sent.
+    pub one_of: bool,
+    /// The array row (`Data` for `Data[]`) whose items hold this field, for
+    /// a `=>` row (and a nameless row among them); `None` at the top.
+    pub parent: Option<String>,
     /// 1-based line in the page.
     pub line: usize,
 }
@@ -142,21 +158,53 @@ fn table(lines: &[&str], start: usize) -> Vec<Field> {
         return fields;
     };
     let required_col = column("Zorunlu");
+    // The array whose `=>` rows are being read, and whether the last row
+    // was one of them.
+    let mut array: Option<String> = None;
+    let mut last_nested = false;
     for (index, line) in lines.iter().enumerate().skip(start + 1) {
         let Some(row) = cells(line) else { break };
         if is_separator(&row) {
             continue;
         }
-        let name = row.get(name_col).cloned().unwrap_or_default();
-        if name.is_empty() || name.starts_with("{%") {
+        let raw = row.get(name_col).cloned().unwrap_or_default();
+        let type_text = row.get(type_col).map(String::as_str).unwrap_or("");
+        if raw.starts_with("{%") || (raw.is_empty() && type_text.is_empty()) {
+            continue;
+        }
+        let (name, nested) = match raw.strip_prefix("=>") {
+            Some(rest) => (rest.trim().to_string(), true),
+            None if raw.is_empty() => (raw, last_nested),
+            None => (raw, false),
+        };
+        let required_cell = required_col.and_then(|c| row.get(c));
+        let one_of = required_cell.is_some_and(|v| v.eq_ignore_ascii_case("evet*"));
+        let required = required_cell.map(|v| v.eq_ignore_ascii_case("evet"));
+        let parent = if nested { array.clone() } else { None };
+        last_nested = nested;
+        if let Some(items) = name.strip_suffix("[]")
+            && type_text.is_empty()
+        {
+            array = Some(items.to_string());
+            fields.push(Field {
+                name: items.to_string(),
+                doc_type: DocType {
+                    name: "array".into(),
+                    length: None,
+                },
+                required,
+                one_of,
+                parent,
+                line: index + 1,
+            });
             continue;
         }
         fields.push(Field {
             name,
-            doc_type: DocType::parse(row.get(type_col).map(String::as_str).unwrap_or("")),
-            required: required_col
-                .and_then(|c| row.get(c))
-                .map(|v| v.eq_ignore_ascii_case("evet")),
+            doc_type: DocType::parse(type_text),
+            required,
+            one_of,
+            parent,
             line: index + 1,
         });
     }
@@ -166,7 +214,8 @@ fn table(lines: &[&str], start: usize) -> Vec<Field> {
 /// Adds the commas the vendor's examples leave out between members:
 /// a line that ends a value, followed by a line that starts a member.
 pub fn repair_json(text: &str) -> String {
-    let lines: Vec<&str> = text.lines().collect();
+    let quoted: Vec<String> = text.lines().map(quote_bare_key).collect();
+    let lines: Vec<&str> = quoted.iter().map(String::as_str).collect();
     let mut out = String::new();
     for (i, line) in lines.iter().enumerate() {
         out.push_str(line);
@@ -186,6 +235,26 @@ pub fn repair_json(text: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Quotes a member name the vendor left bare (`   xact_id:"x"` →
+/// `   "xact_id":"x"`).
+fn quote_bare_key(line: &str) -> String {
+    let body = line.trim_start();
+    let indent = &line[..line.len() - body.len()];
+    let key_len = body
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(body.len());
+    let (key, rest) = body.split_at(key_len);
+    let starts_like_a_key = key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+    if starts_like_a_key
+        && rest.trim_start().starts_with(':')
+        && !matches!(key, "true" | "false" | "null")
+    {
+        format!("{indent}\"{key}\"{rest}")
+    } else {
+        line.to_string()
+    }
 }
 
 fn example(
@@ -225,6 +294,26 @@ fn url_in(line: &str) -> Option<String> {
     Some(clean(&line[start + 1..start + end]))
 }
 
+/// Reads one row of a service URL table (`Canlı Sistem` or `Test Sistemi`).
+fn service_row(page: &mut Page, line: &str, index: usize) {
+    if let Some(row) = cells(line)
+        && let Some(url) = url_in(line)
+    {
+        let name = row.first().map(String::as_str).unwrap_or("");
+        if name.contains("Canlı") {
+            page.live_url = Some(PageUrl {
+                url,
+                line: index + 1,
+            });
+        } else if name.contains("Test") {
+            page.test_url = Some(PageUrl {
+                url,
+                line: index + 1,
+            });
+        }
+    }
+}
+
 /// Reads a page.
 pub fn parse(markdown: &str) -> Page {
     let all: Vec<&str> = markdown.lines().collect();
@@ -236,6 +325,14 @@ pub fn parse(markdown: &str) -> Page {
         .unwrap_or(all.len());
     let lines = &all[..end];
     let mut page = Page::default();
+    // A service URL table may follow the tabs, before the chrome.
+    for (index, line) in all.iter().enumerate().skip(end) {
+        let trimmed = line.trim();
+        if trimmed == "---" || trimmed.starts_with("# ") {
+            break;
+        }
+        service_row(&mut page, line, index);
+    }
     let mut tab: Option<String> = None;
     let mut i = 0;
     while i < lines.len() {
@@ -255,24 +352,17 @@ pub fn parse(markdown: &str) -> Page {
             Some("Dönüş Parametreleri") if page.response.is_empty() && cells(line).is_some() => {
                 page.response = table(lines, i);
             }
-            Some("Request") if page.example_request.is_none() && line.starts_with("```") => {
+            Some("Request" | "Örnek İstek")
+                if page.example_request.is_none() && line.starts_with("```") =>
+            {
                 page.example_request = example(lines, i, &mut page.problems);
             }
-            Some("Response") if page.example_response.is_none() && line.starts_with("```") => {
+            Some("Response" | "Örnek Dönüş")
+                if page.example_response.is_none() && line.starts_with("```") =>
+            {
                 page.example_response = example(lines, i, &mut page.problems);
             }
-            Some("Service Url") => {
-                if let Some(row) = cells(line)
-                    && let Some(url) = url_in(lines[i])
-                {
-                    let name = row.first().map(String::as_str).unwrap_or("");
-                    if name.contains("Canlı") {
-                        page.live_url = Some(PageUrl { url, line: i + 1 });
-                    } else if name.contains("Test") {
-                        page.test_url = Some(PageUrl { url, line: i + 1 });
-                    }
-                }
-            }
+            Some("Service Url") => service_row(&mut page, lines[i], i),
             _ => {}
         }
         // A table or example was read from here; skip to its end.
@@ -344,6 +434,52 @@ mod tests {
         assert_eq!(page.response.len(), 1);
         assert_eq!(page.response[0].required, None);
         assert_eq!(page.response[0].line, 14);
+    }
+
+    #[test]
+    fn nested_rows_nameless_rows_and_at_least_one_of_marks_are_read() {
+        let page = parse(
+            "{% tabs %}\n{% tab title=\"İstek Parametreleri\" %}\n\n| Parametre İsmi | Tip | Zorunlu | Açıklama |\n| --- | --- | --- | --- |\n| **xact\\_id** | string | Evet\\* | a |\n| **reference\\_no** | string | Evet\\* | b |\n| {% endtab %} | | | |\n\n{% tab title=\"Dönüş Parametreleri\" %}\n\n| Parametre İsmi | Tip | Açıklama |\n| --- | --- | --- |\n| **Data\\[]** | | |\n| =>id | string | i |\n| | string | e-mail |\n| =>phone | string | p |\n| message | string | m |\n| {% endtab %} | | |\n{% endtabs %}\n\n| Sistem | URL |\n| --- | --- |\n| Canlı Sistem | <https://api.example/v1/c> |\n\n---\n| Sistem | URL |\n| Test Sistemi | <https://chrome.example/x> |\n",
+        );
+        assert_eq!(page.request.len(), 2);
+        assert!(
+            page.request
+                .iter()
+                .all(|f| f.one_of && f.required == Some(false))
+        );
+        let rows: Vec<(&str, &str, Option<&str>)> = page
+            .response
+            .iter()
+            .map(|f| {
+                (
+                    f.name.as_str(),
+                    f.doc_type.name.as_str(),
+                    f.parent.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("Data", "array", None),
+                ("id", "string", Some("Data")),
+                ("", "string", Some("Data")),
+                ("phone", "string", Some("Data")),
+                ("message", "string", None),
+            ]
+        );
+        assert_eq!(page.live_url.unwrap().url, "https://api.example/v1/c");
+        assert_eq!(page.test_url, None);
+    }
+
+    #[test]
+    fn bare_member_names_are_quoted() {
+        let page = parse(
+            "{% tabs %}\n{% tab title=\"Örnek İstek\" %}\n```\n{\n   xact_id:\"xk_1\"\n}\n```\n{% endtab %}\n{% endtabs %}\n",
+        );
+        let request = page.example_request.unwrap();
+        assert!(request.repaired);
+        assert_eq!(request.value, serde_json::json!({"xact_id": "xk_1"}));
     }
 
     #[test]

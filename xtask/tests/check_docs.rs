@@ -52,7 +52,7 @@ fn at(finding: &Finding, page: &str, line: usize, subject: &str) {
 fn the_current_pages_and_specs_pass_clean() {
     let report = check_docs(repo()).unwrap();
     assert_eq!(report.findings, Vec::<Finding>::new());
-    assert_eq!(report.pages, 4);
+    assert_eq!(report.pages, 5);
     // get_auth_key's ErrorResponse is the family's, in its own words: the
     // spec keeps the words published first, and says so.
     let worded: Vec<String> = report
@@ -68,7 +68,7 @@ fn the_current_pages_and_specs_pass_clean() {
         worded,
         ["spec/vendor/softpos-get-auth-key.md: components.schemas.ErrorResponse"]
     );
-    assert!(report.fields >= 38, "{}", report.fields);
+    assert!(report.fields >= 78, "{}", report.fields);
     // The declared deviations are the contradictions spec/README.md lists,
     // plus money accepted as a string.
     let declared: Vec<String> = report
@@ -92,6 +92,16 @@ fn the_current_pages_and_specs_pass_clean() {
             "response paynet_error_id",
             "response code",
             "response code",
+            "request xact_id",
+            "response Data[] id",
+            "response Data[] transaction_type",
+            "response Data[] pos_type",
+            "response Data[] amount",
+            "response Data[] netAmount",
+            "response Data[] comission",
+            "response Data[] comission_tax",
+            "response Data[] is_succeed",
+            "response Data[] (the row without a name)",
         ]
     );
     assert!(
@@ -351,4 +361,130 @@ fn a_deviation_that_is_no_longer_needed_is_reported() {
             .starts_with("x-vendor-doc declares the page's type as `bool`"),
         "{finding}"
     );
+}
+
+// ---- the transaction check page: nested rows and at-least-one-of -------------------
+
+#[test]
+fn a_flipped_at_least_one_of_flag_is_reported() {
+    let dir = scratch();
+    alter(
+        dir.path(),
+        "transaction-check.md",
+        21,
+        "| Evet\\*  |",
+        "| Hayır   |",
+    );
+    // Both rows differ now: one left the group, the other is alone in it.
+    let found = findings(dir.path());
+    assert_eq!(found.len(), 2, "{found:#?}");
+    at(&found[0], "transaction-check.md", 20, "request xact_id");
+    assert_eq!(
+        found[0].message,
+        "the page says at least one of xact_id (Evet*), the spec says at least one of xact_id, reference_no"
+    );
+    at(
+        &found[1],
+        "transaction-check.md",
+        21,
+        "request reference_no",
+    );
+    assert_eq!(
+        found[1].message,
+        "the page says optional, the spec says at least one of xact_id, reference_no"
+    );
+
+    let dir = scratch();
+    alter(
+        dir.path(),
+        "transaction-check.md",
+        20,
+        "| Evet\\*  |",
+        "| Evet    |",
+    );
+    let found = findings(dir.path());
+    assert_eq!(found.len(), 2, "{found:#?}");
+    at(&found[0], "transaction-check.md", 20, "request xact_id");
+    assert_eq!(
+        found[0].message,
+        "the page says required (Evet), the spec says at least one of xact_id, reference_no"
+    );
+    at(
+        &found[1],
+        "transaction-check.md",
+        21,
+        "request reference_no",
+    );
+    assert_eq!(
+        found[1].message,
+        "the page says at least one of reference_no (Evet*), the spec says at least one of xact_id, reference_no"
+    );
+}
+
+#[test]
+fn a_retyped_nested_row_is_reported() {
+    let dir = scratch();
+    alter(
+        dir.path(),
+        "transaction-check.md",
+        42,
+        "| int      |",
+        "| string   |",
+    );
+    let finding = only(&findings(dir.path())).clone();
+    at(
+        &finding,
+        "transaction-check.md",
+        42,
+        "response Data[] instalment",
+    );
+    assert_eq!(
+        finding.message,
+        "the page says `string` (string), the spec accepts integer (declare a deliberate deviation with x-vendor-doc)"
+    );
+}
+
+#[test]
+fn a_nested_row_renamed_or_moved_out_of_the_array_is_reported() {
+    let dir = scratch();
+    // The vendor fixes its name: the declaration must go.
+    alter(
+        dir.path(),
+        "transaction-check.md",
+        47,
+        "=>netAmount     ",
+        "=>net\\_amount   ",
+    );
+    let finding = only(&findings(dir.path())).clone();
+    at(
+        &finding,
+        "transaction-check.md",
+        47,
+        "response Data[] net_amount",
+    );
+    assert_eq!(
+        finding.message,
+        "x-vendor-doc declares the page's name as netAmount, the page says net_amount: remove it"
+    );
+
+    let dir = scratch();
+    // Without its `=>`, the row is a top-level field.
+    alter(
+        dir.path(),
+        "transaction-check.md",
+        33,
+        "=>xact\\_date",
+        "xact\\_date  ",
+    );
+    let found = findings(dir.path());
+    assert_eq!(found.len(), 2, "{found:#?}");
+    at(
+        &found[0],
+        "transaction-check.md",
+        30,
+        "response Data[] xact_date",
+    );
+    assert_eq!(found[0].message, "in the spec but not on the page");
+    at(&found[1], "transaction-check.md", 33, "response xact_date");
+    assert_eq!(found[1].message, "on the page but not in the spec");
 }

@@ -1,0 +1,273 @@
+//! Unknown outcomes get an answer: re-sending a reversal (keyed by its
+//! transaction in the spec) until its outcome is known.
+//!
+//! The simulator's state triggers lose a reversal's answer after applying
+//! it (a dropped connection, an answer after the client's timeout); the
+//! tests assert what the caller gets and that the store reversed the
+//! transaction exactly once. Timings are short and real; what is asserted
+//! is counts and outcomes, never durations.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use paynet_ext::{CallExt, Error, ErrorType, ResendExt, ResendPolicy, ResultCode};
+use paynet_mock::{Config, LATE_ANSWER, LOST_ANSWER, MockServer, Transaction};
+use paynet_tests::{assert_matches, client, simulator_builder, simulator_client};
+use wiremock::ResponseTemplate;
+
+async fn mock() -> MockServer {
+    MockServer::start(Config {
+        slow_delay: Duration::from_millis(1500),
+        shutdown_timeout: Duration::from_millis(100),
+        ..Config::default()
+    })
+    .await
+    .unwrap()
+}
+
+/// Waits short enough for a test, long enough to be a backoff.
+fn quick(deadline: Duration) -> ResendPolicy {
+    ResendPolicy::until(deadline).backoff(Duration::from_millis(20), Duration::from_millis(80))
+}
+
+// ---- re-sending a reversal ----------------------------------------------------------
+
+#[tokio::test]
+async fn a_lost_answer_is_resent_into_a_definite_done_earlier_and_reversed_once() {
+    let mock = mock().await;
+    let id = format!("{LOST_ANSWER}_capture");
+    mock.add_transaction(Transaction::captured(&id));
+    let client = simulator_client(&mock);
+
+    // Once, without the policy: the outcome is unknown, and the reversal
+    // did happen.
+    let err = client
+        .capture_reversal()
+        .body_map(|b| b.xact_id(id.as_str()))
+        .call()
+        .await
+        .unwrap_err();
+    assert!(err.is_outcome_unknown(), "{err:?}");
+    assert_eq!(mock.store().reversals_applied(&id), 1);
+
+    // A service that opted in learns it: the repeat is answered 100.
+    let other = format!("{LOST_ANSWER}_capture_2");
+    mock.add_transaction(Transaction::captured(&other));
+    let reply = client
+        .capture_reversal()
+        .body_map(|b| b.xact_id(other.as_str()))
+        .call_resending(quick(Duration::from_secs(10)))
+        .await
+        .unwrap();
+    assert!(reply.is_repeat(), "{reply:?}");
+    assert_eq!(reply.result_code(), ResultCode::OldSuccessful);
+    assert_eq!(reply.attempts(), 2);
+    assert!(mock.transaction(&other).unwrap().reversed);
+    assert_eq!(mock.store().reversals_applied(&other), 1);
+    mock.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_preauth_reversal_answered_after_the_timeout_is_resent_and_reversed_once() {
+    let mock = mock().await;
+    let id = format!("{LATE_ANSWER}_preauth");
+    mock.add_transaction(Transaction::preauthorized(&id));
+    let client = simulator_builder(&mock)
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let reply = client
+        .preauth_reversal()
+        .body_map(|b| b.xact_id(id.as_str()))
+        .call_resending(quick(Duration::from_secs(10)))
+        .await
+        .unwrap();
+    assert!(reply.is_repeat(), "{reply:?}");
+    assert_eq!(reply.attempts(), 2);
+    assert_eq!(mock.store().reversals_applied(&id), 1);
+    drop(mock);
+}
+
+#[tokio::test]
+async fn a_first_time_success_is_done_now_in_one_attempt() {
+    let mock = mock().await;
+    mock.add_transaction(Transaction::captured("xk_plain"));
+    let reply = simulator_client(&mock)
+        .capture_reversal()
+        .body_map(|b| b.xact_id("xk_plain"))
+        .call_resending(quick(Duration::from_secs(10)))
+        .await
+        .unwrap();
+    assert!(!reply.is_repeat());
+    assert_eq!(reply.result_code(), ResultCode::Successful);
+    assert_eq!(reply.attempts(), 1);
+    mock.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_definite_refusal_is_returned_as_it_is_after_one_attempt() {
+    let mock = mock().await;
+    let client = simulator_client(&mock);
+    let err = client
+        .capture_reversal()
+        .body_map(|b| b.xact_id("xk_nobody_knows"))
+        .call_resending(quick(Duration::from_secs(10)))
+        .await
+        .unwrap_err();
+    assert_matches!(
+        err,
+        Error::Http {
+            status: 404,
+            error_type: ErrorType::NoDataError,
+            ..
+        }
+    );
+    let err = client
+        .capture_reversal()
+        .body_map(|b| b.xact_id("xk_mock_bank_decline"))
+        .call_resending(quick(Duration::from_secs(10)))
+        .await
+        .unwrap_err();
+    assert_matches!(err, Error::BankDeclined { .. });
+    mock.shutdown().await;
+}
+
+/// A loopback server that answers everything with an HTML 500 (an unknown
+/// outcome) and counts what it received.
+async fn always_unknown() -> wiremock::MockServer {
+    paynet_tests::answering(
+        ResponseTemplate::new(500).set_body_raw("<html>Internal Server Error</html>", "text/html"),
+    )
+    .await
+}
+
+async fn received(server: &wiremock::MockServer) -> usize {
+    server.received_requests().await.unwrap_or_default().len()
+}
+
+#[tokio::test]
+async fn the_deadline_ends_the_resending_with_the_last_unknown_outcome_and_the_count() {
+    let server = always_unknown().await;
+    let client = client(&server.uri());
+    let err = client
+        .capture_reversal()
+        .body_map(|b| b.xact_id("xk_1"))
+        .call_resending(quick(Duration::from_millis(300)))
+        .await
+        .unwrap_err();
+    let Error::Unresolved { attempts, last } = &err else {
+        panic!("{err:?}");
+    };
+    assert!(*attempts >= 2, "{attempts}");
+    assert_eq!(*attempts as usize, received(&server).await);
+    assert_matches!(**last, Error::Undecodable { status: 500, .. });
+    assert!(err.is_outcome_unknown() && !err.is_retry_safe() && !err.is_refusal());
+    assert_eq!(err.status(), Some(500));
+    assert_eq!(err.kind(), "unresolved");
+    assert!(
+        err.to_string().starts_with(&format!(
+            "the outcome is still unknown after {attempts} attempts"
+        )),
+        "{err}"
+    );
+
+    // A deadline of zero sends once.
+    let server = always_unknown().await;
+    let err = client_for(&server)
+        .preauth_reversal()
+        .body_map(|b| b.xact_id("xk_1"))
+        .call_resending(ResendPolicy::until(Duration::ZERO))
+        .await
+        .unwrap_err();
+    assert_matches!(err, Error::Unresolved { attempts: 1, .. });
+    assert_eq!(received(&server).await, 1);
+}
+
+fn client_for(server: &wiremock::MockServer) -> paynet_api::Client {
+    client(&server.uri())
+}
+
+#[tokio::test]
+async fn an_operation_the_spec_does_not_key_by_its_transaction_is_never_resent() {
+    let server = always_unknown().await;
+    let client = client_for(&server);
+    let err = client
+        .transaction_check()
+        .body_map(|b| b.reference_no("order-1".to_string()))
+        .call_resending(quick(Duration::from_secs(10)))
+        .await
+        .unwrap_err();
+    assert_matches!(err, Error::InvalidRequest { .. });
+    assert_eq!(
+        err.to_string(),
+        "the request was not sent: transaction_check is not keyed by its transaction in the spec (no x-paynet-idempotent-by), so it is never sent again; use .call() and check the transaction"
+    );
+    let err = client
+        .init_reversal_transaction()
+        .session_key("a session key")
+        .body_map(|b| b.xact_id("enc".to_string()))
+        .call_resending(quick(Duration::from_secs(10)))
+        .await
+        .unwrap_err();
+    assert_matches!(err, Error::InvalidRequest { .. });
+    assert_eq!(received(&server).await, 0, "nothing was sent");
+
+    // The same operation with the plain call is sent once, and its unknown
+    // outcome comes back as it is.
+    let err = client
+        .transaction_check()
+        .body_map(|b| b.reference_no("order-1".to_string()))
+        .call()
+        .await
+        .unwrap_err();
+    assert!(err.is_outcome_unknown(), "{err:?}");
+    assert_eq!(received(&server).await, 1);
+}
+
+#[tokio::test]
+async fn every_attempt_is_an_event_in_the_resend_span() {
+    let logs = Arc::new(Mutex::new(Vec::<u8>::new()));
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || Captured(writer.clone()))
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let server = always_unknown().await;
+    let err = client_for(&server)
+        .capture_reversal()
+        .body_map(|b| b.xact_id("xk_1"))
+        .call_resending(quick(Duration::from_millis(200)))
+        .await
+        .unwrap_err();
+    let Error::Unresolved { attempts, .. } = err else {
+        panic!("{err:?}");
+    };
+    let text = String::from_utf8(logs.lock().unwrap().clone()).unwrap();
+    let events: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("paynet resend attempt"))
+        .collect();
+    assert_eq!(events.len(), attempts as usize, "{text}");
+    for (n, line) in events.iter().enumerate() {
+        assert!(
+            line.contains("paynet_resend{operation=\"capture_reversal\""),
+            "{line}"
+        );
+        assert!(line.contains(&format!("attempt={}", n + 1)), "{line}");
+        assert!(line.contains("outcome=\"undecodable\""), "{line}");
+    }
+}
+
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
