@@ -47,6 +47,9 @@ impl SecretKey {
     /// Reads `PAYNET_SECRET_KEY`.
     pub fn from_env() -> Result<Self, ConfigError> {
         match std::env::var(Self::ENV) {
+            Ok(value) if value.trim().is_empty() => Err(ConfigError::InvalidSecretKey(
+                "PAYNET_SECRET_KEY is set but empty",
+            )),
             Ok(value) => SecretKey::new(value),
             Err(_) => Err(ConfigError::MissingVariable(Self::ENV)),
         }
@@ -109,6 +112,9 @@ impl SessionKey {
     /// Reads `PAYNET_SESSION_KEY` (its expiry unknown).
     pub fn from_env() -> Result<Self, ConfigError> {
         match std::env::var(Self::ENV) {
+            Ok(value) if value.trim().is_empty() => Err(ConfigError::InvalidSessionKey(
+                "PAYNET_SESSION_KEY is set but empty",
+            )),
             Ok(value) => SessionKey::new(value),
             Err(_) => Err(ConfigError::MissingVariable(Self::ENV)),
         }

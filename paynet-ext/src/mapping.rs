@@ -265,13 +265,28 @@ fn outcome<T>(mapped: &Result<Reply<T>, Error>) -> &'static str {
     }
 }
 
+/// The generated builder says `session_key was not initialized` for a
+/// required argument left out; say which builder method gives it.
+fn with_hint(message: String) -> String {
+    match message.strip_suffix(" was not initialized") {
+        Some(name)
+            if !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') =>
+        {
+            format!("{message}: give it with the builder's .{name}(..)")
+        }
+        _ => message,
+    }
+}
+
 /// Maps one raw exchange.
 fn map<T>(op: &Operation, exchange: RawExchange) -> Result<Reply<T>, Error>
 where
     T: DeserializeOwned + Verdict + Send + Sync + 'static,
 {
     match exchange.outcome {
-        RawOutcome::NotSent(message) => Err(Error::InvalidRequest { message }),
+        RawOutcome::NotSent(message) => Err(Error::InvalidRequest {
+            message: with_hint(message),
+        }),
         RawOutcome::NoAnswer { error, status } => {
             // Only a failed connection proves the request never left; an
             // answer that broke off after the status line certainly reached

@@ -28,11 +28,13 @@ mod server;
 pub mod spec;
 mod store;
 
+use std::fmt;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
+use anyhow::Context;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -132,6 +134,16 @@ pub struct MockServer {
     task: Option<JoinHandle<()>>,
 }
 
+/// Shows where it listens; its keys are in its `Config`, which redacts them.
+impl fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockServer")
+            .field("addr", &self.addr)
+            .field("running", &self.task.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
 impl MockServer {
     /// Starts a simulator on `config.addr`.
     pub async fn start(config: Config) -> anyhow::Result<Self> {
@@ -158,7 +170,14 @@ impl MockServer {
         let app = axum::Router::new()
             .fallback(server::serve)
             .with_state(state.clone());
-        let listener = tokio::net::TcpListener::bind(config.addr).await?;
+        let listener = tokio::net::TcpListener::bind(config.addr)
+            .await
+            .with_context(|| {
+                format!(
+                    "cannot listen on {} (another program may hold the port: choose another with --port, or 0 for a free one)",
+                    config.addr
+                )
+            })?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
         let limits = connections::Limits {

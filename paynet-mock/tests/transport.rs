@@ -373,3 +373,33 @@ async fn shutdown_returns_by_its_deadline_with_stalled_clients_connected() {
         "still accepting after shutdown"
     );
 }
+
+/// A port another program holds: the error names the address and what to
+/// do, not only the OS's "Address already in use"; `Debug` of a running
+/// simulator shows its address and no key.
+#[tokio::test]
+async fn a_busy_port_is_named_and_a_running_simulator_prints_its_address() {
+    let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = held.local_addr().unwrap();
+    let config = paynet_mock::Config {
+        addr,
+        ..paynet_mock::Config::default()
+    };
+    let err = paynet_mock::MockServer::start(config).await.unwrap_err();
+    let text = format!("{err:#}");
+    assert!(
+        text.starts_with(&format!("cannot listen on {addr} (")) && text.contains("--port"),
+        "{text}"
+    );
+
+    let mock = paynet_mock::MockServer::start(paynet_mock::Config::default())
+        .await
+        .unwrap();
+    let shown = format!("{mock:?}");
+    assert!(
+        shown.starts_with("MockServer { addr: 127.0.0.1:"),
+        "{shown}"
+    );
+    assert!(!shown.contains(mock.secret_key()), "{shown}");
+    mock.shutdown().await;
+}

@@ -99,10 +99,16 @@ async fn child() {
                 .unwrap();
             assert!(reply.result_code().is_success());
         }
-        "a blank key" => assert_matches!(
-            ClientBuilder::from_env(),
-            Err(ConfigError::InvalidSecretKey(_))
-        ),
+        "a blank key" => {
+            let err = ClientBuilder::from_env().unwrap_err();
+            assert_matches!(err, ConfigError::InvalidSecretKey(_));
+            // the message names the variable, as for a missing one
+            assert!(
+                err.to_string()
+                    .contains("PAYNET_SECRET_KEY is set but empty"),
+                "{err}"
+            );
+        }
         "an alias" => {
             let alias = std::env::var("PAYNET_ENV").unwrap();
             let err = Environment::from_env().unwrap_err();

@@ -758,3 +758,26 @@ async fn a_redirect_is_not_followed_and_names_where_it_pointed() {
     assert_matches!(&err, Error::Redirected { status: 308, location: Some(l) } if l == "http://10.1.2.3/steal");
     insta::assert_snapshot!(err.to_string(), @"Paynet answered HTTP 308, a redirect to http://10.1.2.3/steal, which was not followed; check the base URL, and the transaction");
 }
+
+/// A required argument left out of a builder is refused before anything is
+/// sent, and the message says which builder method gives it.
+#[tokio::test]
+async fn a_missing_builder_argument_names_its_method() {
+    use paynet_ext::{CallExt, ClientBuilder, Environment};
+    // nothing listens on port 9 of loopback; nothing is sent anyway
+    let client = ClientBuilder::new(Environment::custom("http://127.0.0.1:9").unwrap())
+        .build()
+        .unwrap();
+    let err = client
+        .init_reversal_transaction()
+        .body_map(|b| b.xact_id("xk_1"))
+        .call()
+        .await
+        .unwrap_err();
+    assert_matches!(err, Error::InvalidRequest { .. });
+    assert_eq!(
+        err.to_string(),
+        "the request was not sent: session_key was not initialized: give it with the builder's .session_key(..)"
+    );
+    assert!(err.is_refusal());
+}
