@@ -42,24 +42,7 @@ pub fn normalize(source: &str, doc: &mut Value) -> Vec<String> {
 /// one is never a success, and the spec must say such an answer is not
 /// valid rather than leave the client stricter than its spec.
 fn require_result_code(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
-    let mut targets = Vec::new();
-    for op in paynet_spec::operations(doc) {
-        for response in op.responses() {
-            // A schema this source cannot reach (a fragment's schemas are
-            // defined in base.json) is left as it is.
-            if response.status.starts_with('2')
-                && let Ok(Some(pointer)) = response.schema_pointer()
-            {
-                let label = format!(
-                    "{}: response {}",
-                    place(op.path(), Some(op.method())),
-                    response.status
-                );
-                targets.push((label, pointer));
-            }
-        }
-    }
-    for (label, pointer) in targets {
+    for (label, pointer) in success_schemas(doc) {
         let Some(schema) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) else {
             continue;
         };
@@ -96,22 +79,7 @@ const SESSION_KEY_SCHEMA: &str = "#/components/schemas/SessionKeyText";
 /// the generated answer types derive `Debug`, and a credential must not be
 /// printed by `{:?}` of the answer that carried it.
 fn type_session_key_values(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
-    let mut targets = Vec::new();
-    for op in paynet_spec::operations(doc) {
-        for response in op.responses() {
-            if response.status.starts_with('2')
-                && let Ok(Some(pointer)) = response.schema_pointer()
-            {
-                let label = format!(
-                    "{}: response {}",
-                    place(op.path(), Some(op.method())),
-                    response.status
-                );
-                targets.push((label, pointer));
-            }
-        }
-    }
-    for (label, pointer) in targets {
+    for (label, pointer) in success_schemas(doc) {
         let Some(property) = doc
             .pointer_mut(&format!("{pointer}/properties/{SESSION_KEY_PROPERTY}"))
             .and_then(Value::as_object_mut)
@@ -132,6 +100,28 @@ fn type_session_key_values(source: &str, doc: &mut Value, changes: &mut Vec<Stri
             "{source}: {label}: `{SESSION_KEY_PROPERTY}` typed as SessionKeyText (a credential: its generated type redacts it in `Debug`)"
         ));
     }
+}
+
+/// Every 2xx answer's JSON schema this source can reach, as (the line's
+/// label, a JSON pointer to the schema). A schema it cannot reach (a
+/// fragment's schemas are defined in base.json) is left out.
+fn success_schemas(doc: &Value) -> Vec<(String, String)> {
+    let mut targets = Vec::new();
+    for op in paynet_spec::operations(doc) {
+        for response in op.responses() {
+            if response.status.starts_with('2')
+                && let Ok(Some(pointer)) = response.schema_pointer()
+            {
+                let label = format!(
+                    "{}: response {}",
+                    place(op.path(), Some(op.method())),
+                    response.status
+                );
+                targets.push((label, pointer));
+            }
+        }
+    }
+    targets
 }
 
 /// Where a change was made, for its line: `POST /path`, or the path alone
