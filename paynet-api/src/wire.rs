@@ -593,11 +593,13 @@ impl JsonSchema for Text {
 }
 
 /// A credential that arrives in an answer: the mobile session key of
-/// `get_auth_key` (spec component `SessionKeyText`). Its `Debug` prints
-/// `[redacted]` and it has no `Display`, so `{:?}` of the answer that
-/// carried it shows no key; [`SecretText::expose_secret`] gives it. The
-/// text is not zeroed on drop (paynet-ext's `SessionKey`, built from it,
-/// is).
+/// `get_auth_key`, the `encryption_key` of a SoftPOS start (spec component
+/// `SecretText`). Its `Debug` prints `[redacted]` and it has no `Display`,
+/// so `{:?}` of the answer that carried it shows no key;
+/// [`SecretText::expose_secret`] gives it. `Serialize` writes the key as
+/// it came (it is meant to reach the phone): do not log a serialized
+/// answer. The text is not zeroed on drop (paynet-ext's `SessionKey`,
+/// built from a session key, is).
 #[derive(Clone, PartialEq, Eq)]
 pub struct SecretText(String);
 

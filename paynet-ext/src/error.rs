@@ -196,9 +196,12 @@ pub enum Error {
         retry_safe: bool,
     },
 
-    /// HTTP 401 (API anahtarınız yanlış), or an `authorization_error`:
-    /// the secret key is wrong, or this machine's IP address is not
-    /// registered with Paynet.
+    /// HTTP 401 (API anahtarınız yanlış), an `authorization_error`, or
+    /// result code 7 with any status: the secret key is wrong, this
+    /// machine's IP address is not registered with Paynet, or (SoftPOS,
+    /// HTTP 400 with `code` 7) the session key is wrong or expired: obtain
+    /// another. A SoftPOS body has no `type`, so `error_type` is then
+    /// `ErrorType::Missing`.
     #[error("Paynet refused the credentials (HTTP {status}): {}", or_none(message))]
     Unauthorized {
         /// The HTTP status.

@@ -22,7 +22,11 @@ use crate::error::{DeclineReason, DecodedResponse, Error, ErrorType, UndecodedFi
 /// with the result code, the status and the raw body.
 ///
 /// Its `Debug` shows the decoded response and the raw body's length, not
-/// its bytes ([`Reply::raw_body`] gives them).
+/// its bytes ([`Reply::raw_body`] gives them). A decoded answer holds the
+/// card holder's name, the masked card number, e-mail and phone: log the
+/// fields you act on, not `{reply:?}`. Credentials in an answer
+/// (`session_key`, `encryption_key`) are `SecretText` and print as
+/// `[redacted]`.
 #[derive(Clone)]
 pub struct Reply<T> {
     value: T,

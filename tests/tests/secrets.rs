@@ -489,3 +489,23 @@ fn the_raw_get_auth_key_reply_debug_hides_the_key() {
         "{text}"
     );
 }
+
+/// The SoftPOS start's `encryption_key` (the payment session's key) is a
+/// `SecretText` too: `{:?}` of the reply does not show it.
+#[test]
+fn the_softpos_start_reply_debug_hides_the_encryption_key() {
+    use paynet_api::types::InitReversalResponse;
+    let body = paynet_tests::fixture("softpos_init_success.json");
+    let key = serde_json::from_slice::<serde_json::Value>(&body).unwrap()["encryption_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let reply = paynet_ext::map_body::<InitReversalResponse>(200, body.into()).unwrap();
+    assert_eq!(reply.encryption_key.as_ref().unwrap().expose_secret(), key);
+    let text = format!("{reply:?}");
+    assert!(!text.contains(&key), "{text}");
+    assert!(
+        text.contains("encryption_key: Some(SecretText([redacted]))"),
+        "{text}"
+    );
+}

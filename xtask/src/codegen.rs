@@ -34,7 +34,7 @@ pub const REPLACEMENTS: [(&str, &str, &[TypeImpl]); 7] = [
     ("Flag", "crate::wire::Flag", &[]),
     ("Code", "crate::wire::Code", &[TypeImpl::Display]),
     ("Text", "crate::wire::Text", &[TypeImpl::Display]),
-    ("SessionKeyText", "crate::wire::SecretText", &[]),
+    ("SecretText", "crate::wire::SecretText", &[]),
     (
         "LocalDateTime",
         "crate::wire::LocalDateTime",

@@ -32,7 +32,7 @@ pub fn normalize(source: &str, doc: &mut Value) -> Vec<String> {
     add_response_descriptions(source, doc, &mut changes);
     add_operation_ids(source, doc, &mut changes);
     require_result_code(source, doc, &mut changes);
-    type_session_key_values(source, doc, &mut changes);
+    type_credential_values(source, doc, &mut changes);
     declare_session_key_security(source, doc, &mut changes);
     changes
 }
@@ -68,37 +68,40 @@ fn require_result_code(source: &str, doc: &mut Value, changes: &mut Vec<String>)
     }
 }
 
-/// The answer property that carries a mobile session key (get_auth_key's).
-const SESSION_KEY_PROPERTY: &str = "session_key";
+/// Answer properties that carry a credential: get_auth_key's mobile
+/// session key, and the SoftPOS start's key for the payment session.
+const CREDENTIAL_PROPERTIES: [&str; 2] = ["session_key", "encryption_key"];
 
-/// The component (in base.json) a session key in an answer is typed as; it
+/// The component (in base.json) a credential in an answer is typed as; it
 /// is generated as `paynet_api::wire::SecretText`, whose `Debug` is redacted.
-const SESSION_KEY_SCHEMA: &str = "#/components/schemas/SessionKeyText";
+const SECRET_SCHEMA: &str = "#/components/schemas/SecretText";
 
-/// A 2xx answer's plain-string `session_key` becomes a `SessionKeyText`:
-/// the generated answer types derive `Debug`, and a credential must not be
-/// printed by `{:?}` of the answer that carried it.
-fn type_session_key_values(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
+/// A 2xx answer's plain-string credential ([`CREDENTIAL_PROPERTIES`])
+/// becomes a `SecretText`: the generated answer types derive `Debug`, and a
+/// credential must not be printed by `{:?}` of the answer that carried it.
+fn type_credential_values(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
     for (label, pointer) in success_schemas(doc) {
-        let Some(property) = doc
-            .pointer_mut(&format!("{pointer}/properties/{SESSION_KEY_PROPERTY}"))
-            .and_then(Value::as_object_mut)
-        else {
-            continue;
-        };
-        if property.get("type") != Some(&Value::String("string".into()))
-            || property.contains_key("format")
-        {
-            continue;
+        for name in CREDENTIAL_PROPERTIES {
+            let Some(property) = doc
+                .pointer_mut(&format!("{pointer}/properties/{name}"))
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            if property.get("type") != Some(&Value::String("string".into()))
+                || property.contains_key("format")
+            {
+                continue;
+            }
+            property.remove("type");
+            property.insert(
+                "allOf".into(),
+                serde_json::json!([{ "$ref": SECRET_SCHEMA }]),
+            );
+            changes.push(format!(
+                "{source}: {label}: `{name}` typed as SecretText (a credential: its generated type redacts it in `Debug`)"
+            ));
         }
-        property.remove("type");
-        property.insert(
-            "allOf".into(),
-            serde_json::json!([{ "$ref": SESSION_KEY_SCHEMA }]),
-        );
-        changes.push(format!(
-            "{source}: {label}: `{SESSION_KEY_PROPERTY}` typed as SessionKeyText (a credential: its generated type redacts it in `Debug`)"
-        ));
     }
 }
 

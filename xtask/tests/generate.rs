@@ -172,6 +172,9 @@ fn the_published_softpos_page_is_normalized_and_every_operation_is_generated() {
             "{page}: POST /v1/softpos/init_reversal_transaction: response 200: `code` made required (the result mapping reads success from it; an answer without one is not a success)"
         ),
         format!(
+            "{page}: POST /v1/softpos/init_reversal_transaction: response 200: `encryption_key` typed as SecretText (a credential: its generated type redacts it in `Debug`)"
+        ),
+        format!(
             "{page}: POST /v1/softpos/init_reversal_transaction: had no security; declared `security: []` and noted in its description that its `Session-Key` header parameter carries the mobile session key (an operation without security reads as one whose authentication was forgotten)"
         ),
     ];
@@ -184,6 +187,11 @@ fn the_published_softpos_page_is_normalized_and_every_operation_is_generated() {
     assert_eq!(
         spec_of(&dir)["components"]["schemas"]["InitReversalResponse"]["required"],
         serde_json::json!(["code"])
+    );
+    assert_eq!(
+        spec_of(&dir)["components"]["schemas"]["InitReversalResponse"]["properties"]["encryption_key"]
+            ["allOf"],
+        serde_json::json!([{ "$ref": "#/components/schemas/SecretText" }])
     );
 
     let spec = spec_of(&dir);
