@@ -140,6 +140,9 @@ impl crate::runtime::PaynetRequest for crate::builder::CaptureReversal<'_> {
         crate::builder::CaptureReversal::send(self)
     }
 }
+impl crate::runtime::KeyedByTransaction for crate::builder::CaptureReversal<'_> {
+    const KEYED_BY: &'static str = "xact_id";
+}
 impl crate::runtime::PaynetRequest for crate::builder::TransactionCheck<'_> {
     type Response = crate::types::TransactionCheckResponse;
     type ErrorBody = crate::types::ApiErrorBody;
@@ -179,6 +182,9 @@ impl crate::runtime::PaynetRequest for crate::builder::PreauthReversal<'_> {
     > + Send {
         crate::builder::PreauthReversal::send(self)
     }
+}
+impl crate::runtime::KeyedByTransaction for crate::builder::PreauthReversal<'_> {
+    const KEYED_BY: &'static str = "xact_id";
 }
 impl Verdict for crate::types::AuthResponse {
     fn result_code(&self) -> Option<i64> {

@@ -29,4 +29,4 @@ pub mod wire;
 pub use generated::*;
 pub use generated_operations::{headers, schemes, visit_answers};
 pub use generated_spec::SPEC_JSON;
-pub use runtime::{PaynetRequest, RawExchange, RawOutcome};
+pub use runtime::{KeyedByTransaction, PaynetRequest, RawExchange, RawOutcome};

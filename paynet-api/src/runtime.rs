@@ -143,6 +143,21 @@ pub trait AnswerVisitor {
     );
 }
 
+/// A request whose operation the spec keys by its transaction
+/// (`x-paynet-idempotent-by`: the capture and pre-authorisation reversals):
+/// the same request sent again cannot act twice. `cargo xtask generate`
+/// implements it for exactly those builders, so that `paynet-ext`'s
+/// `.call_resending(..)` does not compile for any other operation.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not keyed by its transaction in the spec (no x-paynet-idempotent-by), so it is never sent again",
+    label = "this operation may act twice if sent again",
+    note = "use .call(), and check the transaction after an unknown outcome"
+)]
+pub trait KeyedByTransaction: PaynetRequest {
+    /// The body field that keys it (`xact_id`).
+    const KEYED_BY: &'static str;
+}
+
 /// A request builder of the generated client. `cargo xtask generate`
 /// implements it for every operation's builder (`client.capture_reversal()`
 /// and the rest), so that code generic over operations (`paynet-ext`'s

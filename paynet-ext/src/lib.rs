@@ -56,7 +56,7 @@ pub use error::{DeclineReason, DecodedResponse, Error, ErrorType, SNIPPET_BYTES,
 pub use mapping::{CallExt, Reply, call, map_body};
 pub use paynet_api::runtime::Verdict;
 pub use paynet_api::wire::{Amount, Code, Flag, LocalDateTime, ResultCode, SecretText, Text};
-pub use paynet_api::{Client, PaynetRequest, types};
+pub use paynet_api::{Client, KeyedByTransaction, PaynetRequest, types};
 pub use resend::{ResendExt, ResendPolicy};
 /// The decimal type behind [`Amount`], re-exported so that reading or
 /// building an amount needs no dependency of your own.

@@ -15,7 +15,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use paynet_api::PaynetRequest;
+use paynet_api::KeyedByTransaction;
 use tokio::time::Instant;
 use tracing::Instrument;
 
@@ -76,7 +76,38 @@ impl ResendPolicy {
 /// }
 /// # Ok(()) }
 /// ```
-pub trait ResendExt: PaynetRequest + Clone {
+///
+/// Any other operation does not compile: `.call_resending(..)` needs
+/// [`KeyedByTransaction`](paynet_api::KeyedByTransaction), which the
+/// generator implements only for the operations the spec marks.
+///
+/// ```compile_fail,E0599
+/// # use std::time::Duration;
+/// # use paynet_ext::{Client, Error, ResendExt, ResendPolicy};
+/// # async fn demo(client: Client) -> Result<(), Error> {
+/// // A SoftPOS start may act twice if sent again: refused by the compiler.
+/// client
+///     .init_reversal_transaction()
+///     .session_key("a session key")
+///     .body_map(|b| b.xact_id("enc"))
+///     .call_resending(ResendPolicy::until(Duration::from_secs(60)))
+///     .await?;
+/// # Ok(()) }
+/// ```
+///
+/// ```compile_fail,E0599
+/// # use std::time::Duration;
+/// # use paynet_ext::{Client, Error, ResendExt, ResendPolicy};
+/// # async fn demo(client: Client) -> Result<(), Error> {
+/// // The check is a query the spec does not mark: refused too.
+/// client
+///     .transaction_check()
+///     .body_map(|b| b.xact_id("xk_1"))
+///     .call_resending(ResendPolicy::until(Duration::from_secs(60)))
+///     .await?;
+/// # Ok(()) }
+/// ```
+pub trait ResendExt: KeyedByTransaction + Clone {
     /// Sends the request, and while the outcome is unknown (or the
     /// connection could not be made) sends the same request again, with
     /// backoff, until a definite answer or the policy's deadline:
@@ -90,8 +121,8 @@ pub trait ResendExt: PaynetRequest + Clone {
     /// - The deadline reached: [`Error::Unresolved`] with the attempt count
     ///   and the last outcome.
     ///
-    /// An operation the spec does not key by its transaction is never sent
-    /// at all this way: [`Error::InvalidRequest`], nothing sent. Each attempt
+    /// An operation the spec does not key by its transaction has no such
+    /// method (see the trait). Each attempt
     /// runs in its own operation span, inside a `paynet_resend` span, and
     /// logs one event with its number and outcome.
     fn call_resending(
@@ -100,7 +131,7 @@ pub trait ResendExt: PaynetRequest + Clone {
     ) -> impl Future<Output = Result<Reply<Self::Response>, Error>> + Send;
 }
 
-impl<R: PaynetRequest + Clone> ResendExt for R {
+impl<R: KeyedByTransaction + Clone> ResendExt for R {
     fn call_resending(
         self,
         policy: ResendPolicy,
@@ -109,19 +140,12 @@ impl<R: PaynetRequest + Clone> ResendExt for R {
     }
 }
 
-async fn resend<R: PaynetRequest + Clone>(
+async fn resend<R: KeyedByTransaction + Clone>(
     request: R,
     policy: ResendPolicy,
 ) -> Result<Reply<R::Response>, Error> {
     let operation = R::operation();
-    let Some(key) = operation.idempotent_by else {
-        return Err(Error::InvalidRequest {
-            message: format!(
-                "{} is not keyed by its transaction in the spec (no x-paynet-idempotent-by), so it is never sent again; use .call() and check the transaction",
-                operation.id
-            ),
-        });
-    };
+    let key = R::KEYED_BY;
     let span = tracing::info_span!(
         "paynet_resend",
         operation = operation.id,

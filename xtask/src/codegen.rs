@@ -440,6 +440,13 @@ fn operations_tokens(doc: &Value, builders: &[Builder]) -> Result<TokenStream> {
                 }
             }
         });
+        if let Some(field) = op.idempotent_by() {
+            requests.push(quote! {
+                impl crate::runtime::KeyedByTransaction for crate::builder::#name<'_> {
+                    const KEYED_BY: &'static str = #field;
+                }
+            });
+        }
         visits.push(quote!(visitor.visit::<#response>(#id);));
         if seen_answers.insert(quote!(#response).to_string()) {
             verdicts.push(verdict_impl(response, answer)?);
