@@ -49,7 +49,7 @@ pub fn listing_path(krate: &str) -> String {
 
 /// One crate's listing, freshly built from the sources under `root`.
 pub fn listing(root: &Path, krate: &str) -> Result<String> {
-    let target = target_dir(root)?.join(TARGET_SUBDIR);
+    let target = crate::workspace::target_dir(root)?.join(TARGET_SUBDIR);
     let json = rustdoc_json(root, krate, &target)?;
     render(krate, &json)
 }
@@ -106,29 +106,6 @@ fn rustdoc_json(root: &Path, krate: &str, target: &Path) -> Result<PathBuf> {
     Ok(target
         .join("doc")
         .join(format!("{}.json", krate.replace('-', "_"))))
-}
-
-/// The workspace's target directory, as cargo resolves it
-/// (`CARGO_TARGET_DIR`, `build.target-dir`, or `target/`).
-fn target_dir(root: &Path) -> Result<PathBuf> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let output = Command::new(&cargo)
-        .args(["metadata", "--no-deps", "--format-version", "1"])
-        .current_dir(root)
-        .output()
-        .context("cannot run `cargo metadata`")?;
-    if !output.status.success() {
-        bail!(
-            "cargo metadata failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    let metadata: serde_json::Value =
-        serde_json::from_slice(&output.stdout).context("cargo metadata printed no JSON")?;
-    metadata["target_directory"]
-        .as_str()
-        .map(PathBuf::from)
-        .context("cargo metadata names no target_directory")
 }
 
 /// What [`refresh`] found.

@@ -27,29 +27,14 @@ pub const REQUIRED_MEMBERS: [&str; 2] = ["paynet-api", "xtask"];
 /// Fails, naming `dir`, when `dir` is in no cargo workspace or in another
 /// one than this.
 pub fn locate(dir: &Path) -> Result<PathBuf> {
-    // `cargo run` sets CARGO to the cargo that started us; a binary run by
-    // hand falls back to the one on PATH.
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let output = Command::new(&cargo)
-        .args(["metadata", "--no-deps", "--format-version", "1"])
-        .current_dir(dir)
-        .output()
-        .with_context(|| format!("cannot run `{} metadata`", cargo.to_string_lossy()))?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let reason = stderr
-            .lines()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("cargo metadata failed");
-        let reason = reason.trim().trim_start_matches("error: ");
-        bail!(
+    let metadata = match metadata(dir)? {
+        Ok(metadata) => metadata,
+        Err(reason) => bail!(
             "{} is not inside a checkout of the Paynet workspace ({}); run `cargo xtask` from the checkout you want it to act on",
             dir.display(),
             reason
-        );
-    }
-    let metadata: Value =
-        serde_json::from_slice(&output.stdout).context("cargo metadata printed no JSON")?;
+        ),
+    };
     let root = metadata["workspace_root"]
         .as_str()
         .map(PathBuf::from)
@@ -84,4 +69,39 @@ pub fn locate(dir: &Path) -> Result<PathBuf> {
         );
     }
     Ok(root)
+}
+
+/// The target directory cargo uses for the workspace at `root`
+/// (`CARGO_TARGET_DIR`, `build.target-dir`, or `target/`).
+pub fn target_dir(root: &Path) -> Result<PathBuf> {
+    let metadata =
+        metadata(root)?.map_err(|reason| anyhow::anyhow!("cargo metadata failed: {reason}"))?;
+    metadata["target_directory"]
+        .as_str()
+        .map(PathBuf::from)
+        .context("cargo metadata names no target_directory")
+}
+
+/// `cargo metadata --no-deps` run in `dir`: its JSON, or, when cargo
+/// refuses, the first line it printed (the reason, without `error: `).
+fn metadata(dir: &Path) -> Result<std::result::Result<Value, String>> {
+    // `cargo run` sets CARGO to the cargo that started us; a binary run by
+    // hand falls back to the one on PATH.
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(&cargo)
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .current_dir(dir)
+        .output()
+        .with_context(|| format!("cannot run `{} metadata`", cargo.to_string_lossy()))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let reason = stderr
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("cargo metadata failed");
+        return Ok(Err(reason.trim().trim_start_matches("error: ").to_string()));
+    }
+    Ok(Ok(
+        serde_json::from_slice(&output.stdout).context("cargo metadata printed no JSON")?
+    ))
 }
