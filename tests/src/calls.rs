@@ -32,6 +32,21 @@ pub async fn answering(answer: wiremock::ResponseTemplate) -> wiremock::MockServ
     server
 }
 
+/// A loopback wiremock server that answers everything with an HTML 500: an
+/// answer that leaves the outcome unknown.
+pub async fn answering_unknown() -> wiremock::MockServer {
+    answering(
+        wiremock::ResponseTemplate::new(500)
+            .set_body_raw("<html>Internal Server Error</html>", "text/html"),
+    )
+    .await
+}
+
+/// How many requests `server` has received.
+pub async fn request_count(server: &wiremock::MockServer) -> usize {
+    server.received_requests().await.unwrap_or_default().len()
+}
+
 /// An answer with `status` and the fixture `name` as its JSON body.
 pub fn json_answer(status: u16, name: &str) -> wiremock::ResponseTemplate {
     wiremock::ResponseTemplate::new(status).set_body_raw(fixture(name), "application/json")

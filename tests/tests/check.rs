@@ -9,7 +9,6 @@ use paynet_api::types::{CaptureReversalResponse, TransactionCheckResponse};
 use paynet_ext::{CallExt, CheckExt, Error, ResultCode, TransactionRef, map_body};
 use paynet_mock::{Config, MockServer, Transaction};
 use paynet_tests::{assert_matches, client, fixture, simulator_client};
-use wiremock::ResponseTemplate;
 
 async fn mock() -> MockServer {
     MockServer::start(Config {
@@ -18,19 +17,6 @@ async fn mock() -> MockServer {
     })
     .await
     .unwrap()
-}
-
-/// A loopback server that answers everything with an HTML 500 and counts
-/// what it received.
-async fn counting() -> wiremock::MockServer {
-    paynet_tests::answering(
-        ResponseTemplate::new(500).set_body_raw("<html>Internal Server Error</html>", "text/html"),
-    )
-    .await
-}
-
-async fn received(server: &wiremock::MockServer) -> usize {
-    server.received_requests().await.unwrap_or_default().len()
 }
 
 #[tokio::test]
@@ -86,7 +72,7 @@ async fn the_check_reports_the_transaction_by_xact_id_or_by_reference() {
 
 #[tokio::test]
 async fn a_check_with_neither_field_is_refused_by_the_client_and_by_the_simulator() {
-    let server = counting().await;
+    let server = paynet_tests::answering_unknown().await;
     let err = client(&server.uri())
         .transaction_check()
         .body_map(|b| b)
@@ -103,7 +89,7 @@ async fn a_check_with_neither_field_is_refused_by_the_client_and_by_the_simulato
         .await
         .unwrap_err();
     assert_matches!(err, Error::InvalidRequest { .. });
-    assert_eq!(received(&server).await, 0);
+    assert_eq!(paynet_tests::request_count(&server).await, 0);
 
     let mock = mock().await;
     let answer = reqwest::Client::new()

@@ -13,7 +13,6 @@ use std::time::Duration;
 use paynet_ext::{CallExt, Error, ErrorType, ResendExt, ResendPolicy, ResultCode};
 use paynet_mock::{Config, LATE_ANSWER, LOST_ANSWER, MockServer, Transaction};
 use paynet_tests::{assert_matches, client, simulator_builder, simulator_client};
-use wiremock::ResponseTemplate;
 
 async fn mock() -> MockServer {
     MockServer::start(Config {
@@ -132,22 +131,9 @@ async fn a_definite_refusal_is_returned_as_it_is_after_one_attempt() {
     mock.shutdown().await;
 }
 
-/// A loopback server that answers everything with an HTML 500 (an unknown
-/// outcome) and counts what it received.
-async fn always_unknown() -> wiremock::MockServer {
-    paynet_tests::answering(
-        ResponseTemplate::new(500).set_body_raw("<html>Internal Server Error</html>", "text/html"),
-    )
-    .await
-}
-
-async fn received(server: &wiremock::MockServer) -> usize {
-    server.received_requests().await.unwrap_or_default().len()
-}
-
 #[tokio::test]
 async fn the_deadline_ends_the_resending_with_the_last_unknown_outcome_and_the_count() {
-    let server = always_unknown().await;
+    let server = paynet_tests::answering_unknown().await;
     let client = client(&server.uri());
     let err = client
         .capture_reversal()
@@ -159,7 +145,10 @@ async fn the_deadline_ends_the_resending_with_the_last_unknown_outcome_and_the_c
         panic!("{err:?}");
     };
     assert!(*attempts >= 2, "{attempts}");
-    assert_eq!(*attempts as usize, received(&server).await);
+    assert_eq!(
+        *attempts as usize,
+        paynet_tests::request_count(&server).await
+    );
     assert_matches!(**last, Error::Undecodable { status: 500, .. });
     assert!(err.is_outcome_unknown() && !err.is_retry_safe() && !err.is_refusal());
     assert_eq!(err.status(), Some(500));
@@ -172,7 +161,7 @@ async fn the_deadline_ends_the_resending_with_the_last_unknown_outcome_and_the_c
     );
 
     // A deadline of zero sends once.
-    let server = always_unknown().await;
+    let server = paynet_tests::answering_unknown().await;
     let err = client_for(&server)
         .preauth_reversal()
         .body_map(|b| b.xact_id("xk_1"))
@@ -180,7 +169,7 @@ async fn the_deadline_ends_the_resending_with_the_last_unknown_outcome_and_the_c
         .await
         .unwrap_err();
     assert_matches!(err, Error::Unresolved { attempts: 1, .. });
-    assert_eq!(received(&server).await, 1);
+    assert_eq!(paynet_tests::request_count(&server).await, 1);
 }
 
 fn client_for(server: &wiremock::MockServer) -> paynet_api::Client {
@@ -212,7 +201,7 @@ fn only_the_operations_the_spec_keys_can_be_resent() {
 /// unknown outcome comes back as it is: nothing re-sends it.
 #[tokio::test]
 async fn an_operation_the_spec_does_not_key_is_sent_once() {
-    let server = always_unknown().await;
+    let server = paynet_tests::answering_unknown().await;
     let client = client_for(&server);
     let err = client
         .transaction_check()
@@ -221,7 +210,7 @@ async fn an_operation_the_spec_does_not_key_is_sent_once() {
         .await
         .unwrap_err();
     assert!(err.is_outcome_unknown(), "{err:?}");
-    assert_eq!(received(&server).await, 1);
+    assert_eq!(paynet_tests::request_count(&server).await, 1);
 }
 
 #[tokio::test]
@@ -234,7 +223,7 @@ async fn every_attempt_is_an_event_in_the_resend_span() {
         .with_ansi(false)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
-    let server = always_unknown().await;
+    let server = paynet_tests::answering_unknown().await;
     let err = client_for(&server)
         .capture_reversal()
         .body_map(|b| b.xact_id("xk_1"))
