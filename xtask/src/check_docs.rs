@@ -116,8 +116,9 @@ fn accepted_types(spec: &Value, schema: &Value) -> BTreeSet<String> {
     out
 }
 
-/// The JSON types a documented type means.
-fn documented_types(doc: &DocType) -> Option<BTreeSet<String>> {
+/// The JSON types a documented type means (`None` for a type this check
+/// does not know). `fetch-docs` proposes spec edits by the same rules.
+pub fn documented_types(doc: &DocType) -> Option<BTreeSet<String>> {
     let names: &[&str] = match doc.name.as_str() {
         "string" | "char" | "datetime" => &["string"],
         "int" | "integer" | "long" => &["integer"],

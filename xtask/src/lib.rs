@@ -10,12 +10,16 @@
 pub mod check_docs;
 pub mod codegen;
 pub mod docs;
+pub mod fetch;
+pub mod fetch_docs;
 pub mod generate;
 pub mod json;
 pub mod merge;
 pub mod normalize;
 pub mod public_api;
+pub mod published;
 pub mod sources;
+pub mod spec_diff;
 pub mod validate;
 pub mod workspace;
 

@@ -44,6 +44,33 @@ enum Command {
         #[arg(long)]
         verbose: bool,
     },
+    /// Fetch every page listed in spec/vendor/sources.txt (its URL + `.md`),
+    /// replace the vendor files that changed, run generate and check-docs,
+    /// and print, page by page, what changed in the API (Markdown, on
+    /// stdout). Nothing is written when any page is refused (a timeout, too
+    /// large, a redirect to another host, HTML, an empty page, a 4xx, a 5xx
+    /// after retries) or the pages do not generate.
+    ///
+    /// Exit codes: 0 nothing changed; 1 pages changed and were regenerated
+    /// (with --check: would be); 2 the fetch failed and nothing was written.
+    #[command(
+        after_help = "Exit codes: 0 nothing changed, 1 pages changed (regenerated, or with --check would be), 2 the fetch failed and nothing was written."
+    )]
+    FetchDocs {
+        /// Fetch from this scheme and host instead of each page's own (a
+        /// mirror, or a local server in tests), keeping each page's path.
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// Write nothing: only say what would change.
+        #[arg(long)]
+        check: bool,
+        /// Seconds one page may take, from connecting to its last byte.
+        #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+        timeout: u64,
+        /// Leave the public API listings alone (see `generate --spec-only`).
+        #[arg(long)]
+        spec_only: bool,
+    },
 }
 
 /// The checkout the command was started in (see `xtask::workspace`), never
@@ -66,9 +93,46 @@ fn main() -> ExitCode {
         Command::Generate { check: true, .. } => "generate --check",
         Command::Generate { check: false, .. } => "generate",
         Command::CheckDocs { .. } => "check-docs",
+        Command::FetchDocs { check: true, .. } => "fetch-docs --check",
+        Command::FetchDocs { check: false, .. } => "fetch-docs",
     };
-    println!("{name}: workspace {}", root.display());
+    // fetch-docs prints its summary (Markdown) on stdout: the workspace
+    // line goes to stderr there, so that the summary can be a PR body.
+    if matches!(cli.command, Command::FetchDocs { .. }) {
+        eprintln!("{name}: workspace {}", root.display());
+    } else {
+        println!("{name}: workspace {}", root.display());
+    }
     match cli.command {
+        Command::FetchDocs {
+            base_url,
+            check,
+            timeout,
+            spec_only,
+        } => {
+            let options = xtask::fetch_docs::Options {
+                settings: xtask::fetch::Settings {
+                    base_url,
+                    timeout: std::time::Duration::from_secs(timeout),
+                    ..Default::default()
+                },
+                check,
+                public_api: !spec_only,
+            };
+            match xtask::fetch_docs::fetch_docs(&root, &options) {
+                Ok(run) => {
+                    print!("{}", run.summary);
+                    for path in &run.written {
+                        eprintln!("fetch-docs: wrote {path}");
+                    }
+                    ExitCode::from(run.status.exit_code())
+                }
+                Err(e) => {
+                    eprintln!("error: fetch-docs: {e:#}");
+                    ExitCode::from(xtask::fetch_docs::FAILED)
+                }
+            }
+        }
         Command::CheckDocs { verbose } => match xtask::check_docs::check_docs(&root) {
             Ok(report) => {
                 if verbose {
