@@ -372,8 +372,11 @@ pub fn fetch_docs(root: &Path, options: &Options) -> Result<Run> {
             .collect();
         attributed.extend(ours.iter().map(|ch| ch.text.clone()));
         summary.push_str("\nChanges to the API (spec/paynet.json before and after):\n\n");
-        if ours.is_empty() {
+        if ours.is_empty() && embedded {
             summary.push_str("- none\n");
+        } else if ours.is_empty() {
+            summary
+                .push_str("- none yet: the client follows once the hand-written spec is edited\n");
         }
         for ch in &ours {
             summary.push_str(&format!("- {}\n", ch.text));
@@ -464,7 +467,7 @@ pub fn fetch_docs(root: &Path, options: &Options) -> Result<Run> {
         }
     }
     write_all(root, &writes)?;
-    let written: Vec<String> = writes.into_iter().map(|(p, _)| p).collect();
+    let mut written: Vec<String> = writes.into_iter().map(|(p, _)| p).collect();
 
     if options.public_api {
         summary.push_str("### The public API listings\n\n");
@@ -481,7 +484,8 @@ pub fn fetch_docs(root: &Path, options: &Options) -> Result<Run> {
                 "Not refreshed: {e:#}. Run `cargo xtask generate` and read `git diff public-api/`.\n"
             )),
             Ok(outcome) if outcome.stale.is_empty() => summary.push_str("Unchanged.\n"),
-            Ok(_) => {
+            Ok(outcome) => {
+                written.extend(outcome.stale);
                 summary.push_str("```diff\n");
                 for (path, old) in listings {
                     let new = std::fs::read_to_string(root.join(&path)).unwrap_or_default();
