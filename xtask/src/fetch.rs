@@ -227,10 +227,11 @@ pub fn fetch(client: &Client, url: Url, settings: &Settings) -> Result<String, S
             ));
         }
         let text = String::from_utf8(body).map_err(|_| format!("{url}: not UTF-8 text"))?;
-        let start = text
+        let start: String = text
             .trim_start()
-            .get(..15)
-            .unwrap_or("")
+            .chars()
+            .take(14)
+            .collect::<String>()
             .to_ascii_lowercase();
         if start.starts_with("<!doctype html") || start.starts_with("<html") {
             return Err(format!(

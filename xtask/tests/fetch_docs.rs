@@ -313,9 +313,23 @@ fn a_new_field_in_a_table_is_named_with_the_edit_to_propose() {
             1,
         )
     });
+    // and a row of a nested table (`Data[]`'s `=>` rows)
+    server.edit(dir.path(), "transaction-check.md", |t| {
+        t.replacen(
+            "| =>id ",
+            "| =>terminal\\_id | int | Terminal |\n| =>id ",
+            1,
+        )
+    });
     let run = run(&dir, &server);
     assert_eq!(run.status, Status::Changed);
     let s = &run.summary;
+    assert!(
+        s.contains(
+            "response Data[] terminal_id: on the page but not in the spec\n  - proposed: in spec/openapi/transaction-check.json, add to /components/schemas/TransactionCheckRow/properties: `\"terminal_id\": {\"type\":\"integer\"}`"
+        ),
+        "{s}"
+    );
     assert!(s.contains("### spec/vendor/capture-reversal.md"), "{s}");
     assert!(
         s.contains("response terminal_id: on the page but not in the spec"),
@@ -332,7 +346,13 @@ fn a_new_field_in_a_table_is_named_with_the_edit_to_propose() {
         "{s}"
     );
     // the hand-written spec is left to a person: the page alone was written
-    assert_eq!(run.written, ["spec/vendor/capture-reversal.md"]);
+    assert_eq!(
+        run.written,
+        [
+            "spec/vendor/capture-reversal.md",
+            "spec/vendor/transaction-check.md"
+        ]
+    );
 }
 
 #[test]
@@ -391,6 +411,8 @@ fn removed_and_retyped_fields_are_named() {
 fn a_page_that_turned_into_html_is_refused() {
     let dir = scratch();
     let server = Server::for_pages(dir.path());
+    server.set(dir.path(), CAPTURE, Reply::markdown("\n  <html>"));
+    assert!(refused(&dir, &server).contains("an HTML document where Markdown was expected"));
     let mut html = Reply::markdown("<!DOCTYPE html><html><body>Paynet</body></html>");
     server.set(dir.path(), CAPTURE, html.clone());
     let err = refused(&dir, &server);
