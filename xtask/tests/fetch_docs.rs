@@ -407,10 +407,50 @@ fn removed_and_retyped_fields_are_named() {
     );
 }
 
+/// Makes `dir` a git repository with everything committed.
+fn commit_all(dir: &Scratch) {
+    for args in [
+        &["init", "-q"][..],
+        &["add", "-A"],
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "-q",
+            "-m",
+            "pages",
+        ],
+    ] {
+        let status = Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    }
+}
+
+fn git_status(dir: &Scratch) -> String {
+    let output = Command::new("git")
+        .args(["status", "--porcelain", "--untracked-files=all"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    String::from_utf8(output.stdout).unwrap()
+}
+
 #[test]
 fn a_page_that_turned_into_html_is_refused() {
     let dir = scratch();
+    commit_all(&dir);
     let server = Server::for_pages(dir.path());
+    // another page changed: it would be written, were the fetch not refused
+    server.edit(dir.path(), SOFTPOS, |t| {
+        t.replace("Deeplink adresi.", "Deeplink.")
+    });
     server.set(dir.path(), CAPTURE, Reply::markdown("\n  <html>"));
     assert!(refused(&dir, &server).contains("an HTML document where Markdown was expected"));
     let mut html = Reply::markdown("<!DOCTYPE html><html><body>Paynet</body></html>");
@@ -428,6 +468,7 @@ fn a_page_that_turned_into_html_is_refused() {
         err.contains("HTML (Content-Type: text/html; charset=utf-8)"),
         "{err}"
     );
+    assert_eq!(git_status(&dir), "");
 }
 
 #[test]
