@@ -665,3 +665,25 @@ fn the_command_exits_0_1_or_2() {
     );
     assert!(failed.stdout.is_empty(), "{failed:?}");
 }
+
+#[test]
+fn pages_that_do_not_generate_write_nothing() {
+    let dir = scratch();
+    let server = Server::for_pages(dir.path());
+    server.edit(dir.path(), SOFTPOS, |t| {
+        t.replacen("{\"openapi\"", "{\"openapi\" ", 1)
+            .replacen("\"paths\":{", "\"paths\":{,", 1)
+    });
+    server.edit(dir.path(), "preauth-reversal.md", |t| {
+        t + "\nOne more line.\n"
+    });
+    let err = refused(&dir, &server);
+    assert!(
+        err.starts_with("the fetched pages do not generate (preauth-reversal.md, softpos-init-reversal.md); nothing was written"),
+        "{err}"
+    );
+    assert!(
+        err.contains("spec/vendor/softpos-init-reversal.md:"),
+        "{err}"
+    );
+}
