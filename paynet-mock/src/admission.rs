@@ -12,10 +12,10 @@ use serde_json::Value;
 
 use paynet_api::wire::ResultCode;
 
-use crate::app::State;
 use crate::reply;
 use crate::session_keys::SessionRefusal;
 use crate::spec::{ErrorStyle, SecurityScheme, SpecOperation};
+use crate::state::State;
 
 /// Why a request is not answered by its operation.
 #[derive(Debug)]

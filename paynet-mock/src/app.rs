@@ -5,8 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::Router;
 use axum::extract::Request;
@@ -18,28 +17,8 @@ use serde_json::Value;
 
 use crate::admission::{Rejection, admit};
 use crate::answers::Behaviour;
-use crate::session_keys::SessionKeys;
 use crate::spec::SpecOperation;
-use crate::store::Store;
-
-/// Everything a request handler needs.
-pub(crate) struct State {
-    pub(crate) store: Store,
-    pub(crate) secret_key: String,
-    pub(crate) session_keys: SessionKeys,
-    pub(crate) slow_delay: Duration,
-    pub(crate) max_body_bytes: usize,
-    pub(crate) body_timeout: Duration,
-    /// The serial number of the last payment session or session key issued.
-    pub(crate) serials: AtomicU64,
-}
-
-impl State {
-    /// The next serial number for a payment session or a session key.
-    pub(crate) fn serial(&self) -> u64 {
-        self.serials.fetch_add(1, Ordering::Relaxed) + 1
-    }
-}
+use crate::state::State;
 
 /// What the log line says about a request that reached an operation; the
 /// handler leaves it in the response's extensions for [`log`].

@@ -26,11 +26,15 @@
 mod admission;
 mod answers;
 mod app;
+mod check;
 mod connections;
+mod refusals;
 mod reply;
+mod reversals;
 mod session_keys;
 mod softpos;
 pub mod spec;
+mod state;
 mod store;
 pub mod triggers;
 
@@ -137,7 +141,7 @@ impl Default for Config {
 /// [`MockServer::shutdown`] waits for the server to finish.
 pub struct MockServer {
     addr: SocketAddr,
-    state: Arc<app::State>,
+    state: Arc<state::State>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -181,7 +185,7 @@ impl MockServer {
         for transaction in config.transactions {
             store.insert(transaction);
         }
-        let state = Arc::new(app::State {
+        let state = Arc::new(state::State {
             store,
             secret_key: config.secret_key,
             session_keys: session_keys::SessionKeys::new(

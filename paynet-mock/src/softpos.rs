@@ -9,11 +9,12 @@ use serde_json::{Value, json};
 
 use paynet_api::wire::ResultCode;
 
-use crate::answers::Behaviour;
-use crate::app::State;
+use crate::refusals::{self, RefusalForm};
 use crate::reply;
-use crate::spec::SpecOperation;
+use crate::spec::{ErrorStyle, SpecOperation};
+use crate::state::State;
 use crate::store::Transaction;
+use crate::triggers::Trigger;
 
 /// What a query value may keep as it is: RFC 3986's unreserved characters.
 /// Everything else (`&`, `#`, `=`, `+`, spaces, newlines) is percent-encoded,
@@ -28,15 +29,22 @@ const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUM
 /// trigger's, or a payment session for a reversible transaction (nothing
 /// is reversed yet), or why not.
 pub(crate) async fn start(state: &State, op: &SpecOperation, xact_id: &str) -> Response {
-    let behaviour = Behaviour::SoftPosStart;
-    if let Some(response) = behaviour.scenario(state, op, xact_id).await {
-        return response;
+    if let Some(trigger) = Trigger::scenario(xact_id) {
+        let body = body(state.serial(), &Transaction::captured(xact_id));
+        let classic = op.error_style == ErrorStyle::Classic;
+        return trigger.answer(body, classic, state.slow_delay).await;
     }
     match state.store.check_reversible(xact_id) {
         Ok(transaction) => reply::json(StatusCode::OK, &body(state.serial(), &transaction)),
-        Err(refusal) => behaviour.refused(op, xact_id, refusal),
+        Err(refusal) => refusals::refused(op, REFUSAL, xact_id, refusal),
     }
 }
+
+/// The form of its answers that refuse to start a reversal.
+const REFUSAL: RefusalForm = RefusalForm {
+    object_name: "softpos_reversal",
+    echoes_xact_id: false,
+};
 
 /// The page's success answer: payment session `n` and its deep link.
 pub(crate) fn body(n: u64, t: &Transaction) -> Value {

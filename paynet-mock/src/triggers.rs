@@ -219,6 +219,11 @@ impl Trigger {
         })
     }
 
+    /// The trigger that changes no state that `xact_id` is, if any.
+    pub fn scenario(xact_id: &str) -> Option<Trigger> {
+        Trigger::find(xact_id).filter(|t| !t.acts_on_state())
+    }
+
     /// The answer of a trigger that changes no state, made from the
     /// operation's success `body`. `classic`: whether the operation is a
     /// classic one (the table-versus-example type variants exist on the
