@@ -4,7 +4,7 @@
 //! from a middleware layer.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use axum::Router;
@@ -28,9 +28,17 @@ struct Logged {
     xact_id: Option<String>,
 }
 
-/// The app for `operations`: each one's route, and its behaviour chosen
-/// once, here.
-pub(crate) fn router(operations: &[Arc<SpecOperation>], state: Arc<State>) -> Router {
+/// The routes of the compiled-in spec, built once per process: a simulator
+/// clones them (the routes are shared, not copied) and gives them its state.
+pub(crate) fn shared_routes() -> anyhow::Result<Router<Arc<State>>> {
+    static ROUTES: OnceLock<Router<Arc<State>>> = OnceLock::new();
+    let operations = crate::spec::shared_operations()?;
+    Ok(ROUTES.get_or_init(|| routes(&operations)).clone())
+}
+
+/// The routes of `operations`, still without their state: each one's
+/// route, and its behaviour chosen once, here.
+pub(crate) fn routes(operations: &[Arc<SpecOperation>]) -> Router<Arc<State>> {
     let mut paths: BTreeMap<&str, Vec<&Arc<SpecOperation>>> = BTreeMap::new();
     for op in operations {
         paths.entry(op.path.as_str()).or_default().push(op);
@@ -72,7 +80,6 @@ pub(crate) fn router(operations: &[Arc<SpecOperation>], state: Arc<State>) -> Ro
         Rejection::NoSuchPath(request.uri().path().to_string())
     })
     .layer(middleware::from_fn(log))
-    .with_state(state)
 }
 
 /// One request of `op`: admitted, then answered by its behaviour.

@@ -159,7 +159,7 @@ impl fmt::Debug for MockServer {
 impl MockServer {
     /// Starts a simulator on `config.addr`.
     pub async fn start(config: Config) -> anyhow::Result<Self> {
-        Self::serve(config, spec::shared_operations()?).await
+        Self::serve(config, app::shared_routes()?).await
     }
 
     /// Starts a simulator of `spec`, an OpenAPI document like
@@ -169,13 +169,16 @@ impl MockServer {
     /// [`Behaviour`] for answers its page's documented success
     /// ([`Behaviour::Documented`]).
     pub async fn start_with_spec(config: Config, spec: &serde_json::Value) -> anyhow::Result<Self> {
-        let operations = spec::operations_of(spec)?;
-        Self::serve(config, operations.into_iter().map(Arc::new).collect()).await
+        let operations: Vec<_> = spec::operations_of(spec)?
+            .into_iter()
+            .map(Arc::new)
+            .collect();
+        Self::serve(config, app::routes(&operations)).await
     }
 
     async fn serve(
         config: Config,
-        operations: Arc<[Arc<spec::SpecOperation>]>,
+        routes: axum::Router<Arc<state::State>>,
     ) -> anyhow::Result<Self> {
         anyhow::ensure!(
             config.max_connections > 0,
@@ -197,7 +200,7 @@ impl MockServer {
             body_timeout: config.body_timeout,
             serials: AtomicU64::new(0),
         });
-        let app = app::router(&operations, state.clone());
+        let app = routes.with_state(state.clone());
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .with_context(|| {
