@@ -6,7 +6,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use crate::refusals;
-use crate::reply::{self, money};
+use crate::reply::{self, with_transaction};
 use crate::spec::SpecOperation;
 use crate::state::State;
 use crate::store::{Kind, Transaction};
@@ -24,38 +24,22 @@ fn numeric_id(xact_id: &str) -> u64 {
 /// not say how a reversal shows in it, so the simulator shows none.
 fn check_row(t: &Transaction) -> Value {
     let id = numeric_id(&t.xact_id);
-    json!({
-        "xact_id": t.xact_id,
-        "id": id,
-        "xact_date": "2016-04-07T15:33:09.543",
-        "transaction_type": match t.kind {
-            Kind::Captured => 1,
-            Kind::Preauthorized => 2,
-        },
-        "pos_type": 5,
-        "is_tds": false,
-        "agent_id": "1001",
-        "note": "",
-        "ratio": money(t.ratio),
-        "agent_reference": t.reference_no.as_deref().unwrap_or(""),
-        "bank_id": t.bank_id,
-        "instalment": t.instalment,
-        "card_type": "cc",
-        "card_no": t.card_no_masked,
-        "card_holder": t.card_holder,
-        "amount": money(t.amount),
-        "net_amount": money(t.net_amount),
-        "comission": money(t.comission),
-        "comission_tax": money(t.comission_tax),
-        "currency": t.currency,
-        "authorization_code": "123456",
-        "reference_code": "ref-0001",
-        "order_id": "ord-0001",
-        "is_succeed": true,
-        "xact_transaction_id": format!("00000000-0000-4000-8000-{id:012x}"),
-        "email": "",
-        "phone": "",
-    })
+    with_transaction(
+        t,
+        json!({
+            "id": id,
+            "xact_date": "2016-04-07T15:33:09.543",
+            "transaction_type": match t.kind {
+                Kind::Captured => 1,
+                Kind::Preauthorized => 2,
+            },
+            "note": "",
+            "agent_reference": t.reference_no.as_deref().unwrap_or(""),
+            "card_type": "cc",
+            "card_no": t.card_no_masked,
+            "xact_transaction_id": format!("00000000-0000-4000-8000-{id:012x}"),
+        }),
+    )
 }
 
 /// The transaction check (Ödeme Kontrol): the transaction found by

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use paynet_api::wire::ResultCode;
 
 use crate::spec::ErrorStyle;
+use crate::store::Transaction;
 
 /// A JSON answer.
 pub(crate) fn json(status: StatusCode, body: &Value) -> Response {
@@ -90,6 +91,37 @@ pub(crate) fn money(value: Decimal) -> Value {
         Some(number) => Value::Number(number),
         None => Value::String(text),
     }
+}
+
+/// `fields` with what every answer about a transaction says of it in the
+/// same words: its id, amounts, card holder and bank, and the fixed
+/// authorisation data the simulator gives every transaction.
+pub(crate) fn with_transaction(t: &Transaction, fields: Value) -> Value {
+    let mut body = json!({
+        "xact_id": t.xact_id,
+        "pos_type": 5,
+        "is_tds": false,
+        "agent_id": "1001",
+        "email": "",
+        "phone": "",
+        "bank_id": t.bank_id,
+        "instalment": t.instalment,
+        "ratio": money(t.ratio),
+        "card_holder": t.card_holder,
+        "amount": money(t.amount),
+        "net_amount": money(t.net_amount),
+        "comission": money(t.comission),
+        "comission_tax": money(t.comission_tax),
+        "currency": t.currency,
+        "authorization_code": "123456",
+        "reference_code": "ref-0001",
+        "order_id": "ord-0001",
+        "is_succeed": true,
+    });
+    if let (Value::Object(body), Value::Object(fields)) = (&mut body, fields) {
+        body.extend(fields);
+    }
+    body
 }
 
 #[cfg(test)]

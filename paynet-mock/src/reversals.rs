@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use paynet_api::wire::ResultCode;
 
 use crate::refusals::{self, RefusalForm};
-use crate::reply::{self, money};
+use crate::reply::{self, with_transaction};
 use crate::spec::{ErrorStyle, SpecOperation};
 use crate::state::State;
 use crate::store::{Kind, Refusal, Transaction};
@@ -78,40 +78,24 @@ fn refusal_form(kind: Kind) -> RefusalForm {
 /// The capture reversal page's answer for a reversed transaction, in
 /// Turkish local time without an offset, as Paynet sends it.
 fn capture_body(t: &Transaction) -> Value {
-    json!({
-        "xact_id": t.xact_id,
-        "xact_date": crate::session_keys::turkish_time(chrono::Utc::now()),
-        "transaction_type": 6,
-        "pos_type": 5,
-        "is_tds": false,
-        "agent_id": "1001",
-        "user_id": "PaynetApi",
-        "email": "",
-        "phone": "",
-        "bank_id": t.bank_id,
-        "instalment": t.instalment,
-        "ratio": money(t.ratio),
-        "card_no_masked": t.card_no_masked,
-        "card_holder": t.card_holder,
-        "amount": money(t.amount),
-        "net_amount": money(t.net_amount),
-        "comission": money(t.comission),
-        "comission_tax": money(t.comission_tax),
-        "currency": t.currency,
-        "authorization_code": "123456",
-        "reference_code": "ref-0001",
-        "order_id": "ord-0001",
-        "is_succeed": true,
-        "paynet_error_id": "",
-        "paynet_error_message": "",
-        "bank_error_id": "",
-        "bank_error_message": "",
-        "bank_error_short_desc": "",
-        "bank_error_long_desc": "",
-        "object_name": "transaction",
-        "code": ResultCode::Successful,
-        "message": "Başarılı İşlem",
-    })
+    with_transaction(
+        t,
+        json!({
+            "xact_date": crate::session_keys::turkish_time(chrono::Utc::now()),
+            "transaction_type": 6,
+            "user_id": "PaynetApi",
+            "card_no_masked": t.card_no_masked,
+            "paynet_error_id": "",
+            "paynet_error_message": "",
+            "bank_error_id": "",
+            "bank_error_message": "",
+            "bank_error_short_desc": "",
+            "bank_error_long_desc": "",
+            "object_name": "transaction",
+            "code": ResultCode::Successful,
+            "message": "Başarılı İşlem",
+        }),
+    )
 }
 
 fn preauth_body() -> Value {
