@@ -8,8 +8,13 @@
 //! to get from a real sandbox: bank declines, contradictory verdicts, the
 //! table's string types, code 100, slow, broken and dropped answers; and
 //! `xact_id` prefixes ([`STATE_TRIGGERS`]) whose first reversal is applied
-//! and then its answer lost or late. The transaction check (Ödeme Kontrol)
-//! answers from the same store.
+//! and then its answer lost or late; each is a [`Trigger`]. The transaction
+//! check (Ödeme Kontrol) answers from the same store.
+//!
+//! Each operation of the spec gets a route and a [`Behaviour`]; one the
+//! simulator has no behaviour for answers its page's documented success, and
+//! every operation answers only with the statuses and bodies its page
+//! documents, in its own error style.
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
