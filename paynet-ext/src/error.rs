@@ -159,6 +159,7 @@ fn retry_note(retry_safe: bool) -> &'static str {
 /// | `BodyTooLarge` | **yes** | no | no |
 /// | `Redirected` | **yes** | no | no |
 /// | `Unresolved` (re-sent until the deadline, still unknown) | **yes** | no | no |
+/// | `Unclassified` (an ending this version cannot classify) | **yes** | no | no |
 ///
 /// `Debug` (what `unwrap()`, `?` out of `main` and a failed test print)
 /// shows every field but a body's bytes: a body holds card holders' names
@@ -338,6 +339,18 @@ pub enum Error {
         /// connection that failed).
         last: Box<Error>,
     },
+
+    /// The call ended in a way this version of `paynet-ext` cannot
+    /// classify (an outcome a newer `paynet-api` reports). Nothing proves
+    /// that the request was not sent, or not acted on: the outcome is
+    /// unknown. Check the transaction.
+    #[error(
+        "the call ended in a way this version of paynet-ext cannot classify ({what}); treat the outcome as unknown and check the transaction"
+    )]
+    Unclassified {
+        /// What ended the call, as far as it can be told.
+        what: String,
+    },
 }
 
 /// A body in `Debug` output: its length, never its bytes.
@@ -472,6 +485,9 @@ impl fmt::Debug for Error {
                 .field("attempts", attempts)
                 .field("last", last)
                 .finish(),
+            Error::Unclassified { what } => {
+                f.debug_struct("Unclassified").field("what", what).finish()
+            }
         }
     }
 }
@@ -519,7 +535,7 @@ impl Error {
             Error::Transport { source, .. } | Error::Timeout { source, .. } => {
                 source.status().map(|s| s.as_u16())
             }
-            Error::InvalidRequest { .. } => None,
+            Error::InvalidRequest { .. } | Error::Unclassified { .. } => None,
             Error::Unresolved { last, .. } => last.status(),
         }
     }
@@ -595,7 +611,7 @@ impl Error {
             | Error::Redirected { .. } => true,
             // Conservative: an earlier attempt may have reached Paynet
             // even when the last one could not connect.
-            Error::Unresolved { .. } => true,
+            Error::Unresolved { .. } | Error::Unclassified { .. } => true,
             Error::Http { status, .. } => *status >= 500,
             Error::InvalidRequest { .. }
             | Error::Unauthorized { .. }
@@ -640,6 +656,7 @@ impl Error {
             Error::BodyTooLarge { .. } => "body_too_large",
             Error::Redirected { .. } => "redirected",
             Error::Unresolved { .. } => "unresolved",
+            Error::Unclassified { .. } => "unclassified",
         }
     }
 
