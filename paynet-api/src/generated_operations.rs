@@ -7,57 +7,67 @@ use crate::runtime::{
 };
 /// Every operation of `spec/paynet.json`.
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        id: "get_auth_key",
-        method: "POST",
-        path: "/v1/agent/get_auth_key",
-        security: &[&["secret_key"]],
-        header_parameters: &["paynetmobile"],
-        success_statuses: &[200u16],
-        idempotent_by: None,
-        at_least_one_of: &[],
-    },
-    Operation {
-        id: "init_reversal_transaction",
-        method: "POST",
-        path: "/v1/softpos/init_reversal_transaction",
-        security: &[],
-        header_parameters: &["session-key"],
-        success_statuses: &[200u16],
-        idempotent_by: None,
-        at_least_one_of: &[],
-    },
-    Operation {
-        id: "capture_reversal",
-        method: "POST",
-        path: "/v1/transaction/capture_reversal",
-        security: &[&["secret_key"]],
-        header_parameters: &[],
-        success_statuses: &[200u16],
-        idempotent_by: Some("xact_id"),
-        at_least_one_of: &[],
-    },
-    Operation {
-        id: "transaction_check",
-        method: "POST",
-        path: "/v1/transaction/check",
-        security: &[&["secret_key"]],
-        header_parameters: &[],
-        success_statuses: &[200u16],
-        idempotent_by: None,
-        at_least_one_of: &[&["xact_id", "reference_no"]],
-    },
-    Operation {
-        id: "preauth_reversal",
-        method: "POST",
-        path: "/v1/transaction/preauth_reversal",
-        security: &[&["secret_key"]],
-        header_parameters: &[],
-        success_statuses: &[200u16],
-        idempotent_by: Some("xact_id"),
-        at_least_one_of: &[],
-    },
+    GET_AUTH_KEY,
+    INIT_REVERSAL_TRANSACTION,
+    CAPTURE_REVERSAL,
+    TRANSACTION_CHECK,
+    PREAUTH_REVERSAL,
 ];
+/// The `get_auth_key` row of [`OPERATIONS`].
+const GET_AUTH_KEY: Operation = Operation {
+    id: "get_auth_key",
+    method: "POST",
+    path: "/v1/agent/get_auth_key",
+    security: &[&["secret_key"]],
+    header_parameters: &["paynetmobile"],
+    success_statuses: &[200u16],
+    idempotent_by: None,
+    at_least_one_of: &[],
+};
+/// The `init_reversal_transaction` row of [`OPERATIONS`].
+const INIT_REVERSAL_TRANSACTION: Operation = Operation {
+    id: "init_reversal_transaction",
+    method: "POST",
+    path: "/v1/softpos/init_reversal_transaction",
+    security: &[],
+    header_parameters: &["session-key"],
+    success_statuses: &[200u16],
+    idempotent_by: None,
+    at_least_one_of: &[],
+};
+/// The `capture_reversal` row of [`OPERATIONS`].
+const CAPTURE_REVERSAL: Operation = Operation {
+    id: "capture_reversal",
+    method: "POST",
+    path: "/v1/transaction/capture_reversal",
+    security: &[&["secret_key"]],
+    header_parameters: &[],
+    success_statuses: &[200u16],
+    idempotent_by: Some("xact_id"),
+    at_least_one_of: &[],
+};
+/// The `transaction_check` row of [`OPERATIONS`].
+const TRANSACTION_CHECK: Operation = Operation {
+    id: "transaction_check",
+    method: "POST",
+    path: "/v1/transaction/check",
+    security: &[&["secret_key"]],
+    header_parameters: &[],
+    success_statuses: &[200u16],
+    idempotent_by: None,
+    at_least_one_of: &[&["xact_id", "reference_no"]],
+};
+/// The `preauth_reversal` row of [`OPERATIONS`].
+const PREAUTH_REVERSAL: Operation = Operation {
+    id: "preauth_reversal",
+    method: "POST",
+    path: "/v1/transaction/preauth_reversal",
+    security: &[&["secret_key"]],
+    header_parameters: &[],
+    success_statuses: &[200u16],
+    idempotent_by: Some("xact_id"),
+    at_least_one_of: &[],
+};
 /// Every security scheme of `spec/paynet.json`, with the header it travels in.
 pub static SECURITY_SCHEMES: &[SecurityScheme] = &[
     SecurityScheme {
@@ -82,7 +92,7 @@ impl PaynetRequest for crate::builder::GetAuthKey<'_> {
     type ErrorBody = crate::types::ErrorResponse;
     const OPERATION_ID: &'static str = "get_auth_key";
     fn operation() -> &'static Operation {
-        &OPERATIONS[0usize]
+        &GET_AUTH_KEY
     }
     fn span() -> tracing::Span {
         tracing::info_span!(
@@ -111,7 +121,7 @@ impl PaynetRequest for crate::builder::InitReversalTransaction<'_> {
     type ErrorBody = crate::types::ErrorResponse;
     const OPERATION_ID: &'static str = "init_reversal_transaction";
     fn operation() -> &'static Operation {
-        &OPERATIONS[1usize]
+        &INIT_REVERSAL_TRANSACTION
     }
     fn span() -> tracing::Span {
         tracing::info_span!(
@@ -141,7 +151,7 @@ impl PaynetRequest for crate::builder::CaptureReversal<'_> {
     type ErrorBody = crate::types::ApiErrorBody;
     const OPERATION_ID: &'static str = "capture_reversal";
     fn operation() -> &'static Operation {
-        &OPERATIONS[2usize]
+        &CAPTURE_REVERSAL
     }
     fn span() -> tracing::Span {
         tracing::info_span!(
@@ -173,7 +183,7 @@ impl PaynetRequest for crate::builder::TransactionCheck<'_> {
     type ErrorBody = crate::types::ApiErrorBody;
     const OPERATION_ID: &'static str = "transaction_check";
     fn operation() -> &'static Operation {
-        &OPERATIONS[3usize]
+        &TRANSACTION_CHECK
     }
     fn span() -> tracing::Span {
         tracing::info_span!(
@@ -202,7 +212,7 @@ impl PaynetRequest for crate::builder::PreauthReversal<'_> {
     type ErrorBody = crate::types::ApiErrorBody;
     const OPERATION_ID: &'static str = "preauth_reversal";
     fn operation() -> &'static Operation {
-        &OPERATIONS[4usize]
+        &PREAUTH_REVERSAL
     }
     fn span() -> tracing::Span {
         tracing::info_span!(

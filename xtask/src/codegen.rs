@@ -422,12 +422,13 @@ fn operations_tokens(doc: &Value, builders: &[Builder]) -> Result<TokenStream> {
         scheme_consts.push(quote!(#[doc = #doc_line] pub const #ident: &str = #name;));
     }
     let mut rows = Vec::new();
+    let mut row_names = Vec::new();
     let mut header_consts = BTreeSet::new();
     let mut requests = Vec::new();
     let mut verdicts = Vec::new();
     let mut seen_answers = BTreeSet::new();
     let mut visits = Vec::new();
-    for (index, op) in paynet_spec::operations(doc).enumerate() {
+    for op in paynet_spec::operations(doc) {
         let (path, method) = (op.path(), op.method());
         let id = op
             .id()
@@ -471,8 +472,11 @@ fn operations_tokens(doc: &Value, builders: &[Builder]) -> Result<TokenStream> {
                 .collect(),
             None => Vec::new(),
         };
+        let row = const_name(id);
+        let row_doc = format!(" The `{id}` row of [`OPERATIONS`].");
         rows.push(quote! {
-            Operation {
+            #[doc = #row_doc]
+            const #row: Operation = Operation {
                 id: #id,
                 method: #method_upper,
                 path: #path,
@@ -481,8 +485,9 @@ fn operations_tokens(doc: &Value, builders: &[Builder]) -> Result<TokenStream> {
                 success_statuses: &[#(#success_statuses),*],
                 idempotent_by: #idempotent_by,
                 at_least_one_of: &[#(#groups),*],
-            }
+            };
         });
+        row_names.push(row.clone());
         let builder = builders
             .iter()
             .find(|b| b.operation_id == id)
@@ -499,7 +504,8 @@ fn operations_tokens(doc: &Value, builders: &[Builder]) -> Result<TokenStream> {
                 type ErrorBody = #error;
                 const OPERATION_ID: &'static str = #id;
                 fn operation() -> &'static Operation {
-                    &OPERATIONS[#index]
+                    // A constant's reference: promoted to a `'static`, no lookup.
+                    &#row
                 }
                 fn span() -> tracing::Span {
                     tracing::info_span!(#id, status = Empty, result_code = Empty, outcome = Empty)
@@ -545,7 +551,9 @@ fn operations_tokens(doc: &Value, builders: &[Builder]) -> Result<TokenStream> {
         };
 
         /// Every operation of `spec/paynet.json`.
-        pub static OPERATIONS: &[Operation] = &[#(#rows),*];
+        pub static OPERATIONS: &[Operation] = &[#(#row_names),*];
+
+        #(#rows)*
 
         /// Every security scheme of `spec/paynet.json`, with the header it travels in.
         pub static SECURITY_SCHEMES: &[SecurityScheme] = &[#(#schemes),*];
