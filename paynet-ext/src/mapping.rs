@@ -16,7 +16,7 @@ use tracing::Instrument;
 
 use std::fmt;
 
-use crate::error::{DeclineReason, DecodedResponse, Error, ErrorType, UndecodedField};
+use crate::error::{DeclineReason, DecodedResponse, Error, ErrorAnswer, ErrorType, UndecodedField};
 
 /// A successful answer: the generated response type `T` (through `Deref`),
 /// with the result code, the status and the raw body.
@@ -352,7 +352,7 @@ where
                 "HTTP {code} is not an answer the spec documents for {}",
                 op.id
             ),
-            body,
+            body: body.into(),
         });
     }
     map_answer(code, body)
@@ -386,7 +386,7 @@ where
         Err(reason) => Err(Error::Undecodable {
             status,
             reason,
-            body,
+            body: body.into(),
         }),
     }
 }
@@ -585,7 +585,7 @@ fn success<T: Verdict + Send + Sync + 'static>(
                     return Err(Error::Undecodable {
                         status,
                         reason: "is_succeed is neither true nor false".to_string(),
-                        body,
+                        body: body.into(),
                     });
                 }
             },
@@ -608,35 +608,37 @@ fn success<T: Verdict + Send + Sync + 'static>(
         Ruling::NoCode => Err(Error::Undecodable {
             status,
             reason: "the answer carries no readable result code".to_string(),
-            body,
+            body: body.into(),
         }),
         // A failing code with a succeeding bank: never a success.
         Ruling::Contradicts(code) => Err(Error::Inconsistent {
+            status,
             code,
             is_succeed: true,
             response: response(value, undecoded),
-            body,
+            body: body.into(),
         }),
-        Ruling::Unauthorized => Err(Error::Unauthorized {
+        Ruling::Unauthorized => Err(Error::Unauthorized(ErrorAnswer {
             status,
             error_type: ErrorType::Missing,
             result_code: Some(ResultCode::Unauthorized),
             message: message(),
-            body,
-        }),
+            body: body.into(),
+        })),
         Ruling::Declined(code) => Err(Error::BankDeclined {
+            status,
             reason: Box::new(Reasons::read(&body).unwrap_or_default().decline_reason()),
             // An answer without a code that said `is_succeed` false.
             code: code.unwrap_or(ResultCode::Successful),
             response: response(value, undecoded),
-            body,
+            body: body.into(),
         }),
         Ruling::Refused(code) => Err(Error::Paynet {
             status,
             code,
             message: message(),
             response: response(value, undecoded),
-            body,
+            body: body.into(),
         }),
     }
 }
@@ -657,13 +659,13 @@ fn http_error<T>(status: u16, body: Bytes) -> Result<Reply<T>, Error> {
     let unauthorized_status = status == 401;
     let Some(verdict) = parsed else {
         if unauthorized_status {
-            return Err(Error::Unauthorized {
+            return Err(Error::Unauthorized(ErrorAnswer {
                 status,
                 error_type: ErrorType::Missing,
                 result_code: None,
                 message: String::new(),
-                body,
-            });
+                body: body.into(),
+            }));
         }
         return Err(Error::Undecodable {
             status,
@@ -672,7 +674,7 @@ fn http_error<T>(status: u16, body: Bytes) -> Result<Reply<T>, Error> {
             } else {
                 "the body is not Paynet's error body".to_string()
             },
-            body,
+            body: body.into(),
         });
     };
     let type_text = match &verdict.error_type {
@@ -694,25 +696,20 @@ fn http_error<T>(status: u16, body: Bytes) -> Result<Reply<T>, Error> {
     // The same refusal is the same variant whatever the operation: a 401,
     // an `authorization_error`, or result code 7 (the SoftPOS answer to a
     // bad or expired session key is a 400 with code 7).
+    let answer = ErrorAnswer {
+        status,
+        error_type,
+        result_code,
+        message,
+        body: body.into(),
+    };
     if unauthorized_status
-        || error_type == ErrorType::AuthorizationError
-        || result_code == Some(ResultCode::Unauthorized)
+        || answer.error_type == ErrorType::AuthorizationError
+        || answer.result_code == Some(ResultCode::Unauthorized)
     {
-        Err(Error::Unauthorized {
-            status,
-            error_type,
-            result_code,
-            message,
-            body,
-        })
+        Err(Error::Unauthorized(answer))
     } else {
-        Err(Error::Http {
-            status,
-            error_type,
-            result_code,
-            message,
-            body,
-        })
+        Err(Error::Http(answer))
     }
 }
 
