@@ -51,7 +51,7 @@ pub const REPLACEMENTS: [(&str, &str, &[TypeImpl]); 7] = [
 /// The settings the client is generated with. The client carries a
 /// `crate::runtime::ClientState` (credentials, body limit). Progenitor's
 /// hooks are left at their empty defaults: no generated `send()` calls them
-/// once [`split_send`] has rewritten it, and credentials are attached by the
+/// once `split_send` has rewritten it, and credentials are attached by the
 /// one exchange in `paynet-api/src/exchange.rs`.
 pub fn settings() -> GenerationSettings {
     let mut settings = GenerationSettings::new();
