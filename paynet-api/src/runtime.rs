@@ -75,6 +75,10 @@ impl Operation {
     /// of this operation, if it does: a field that is absent or `null`
     /// counts as missing.
     pub fn missing_one_of(&self, body: &[u8]) -> Option<String> {
+        if self.at_least_one_of.is_empty() {
+            // Most operations have no such group: no reason to parse the body.
+            return None;
+        }
         let value: serde_json::Value = serde_json::from_slice(body).ok()?;
         self.at_least_one_of
             .iter()
