@@ -5,8 +5,10 @@
 //! environments and the mapping of Paynet's result codes into one error type
 //! (`client.capture_reversal().body_map(..).call().await`).
 //!
-//! Every request builder implements [`PaynetRequest`]. Its generated
-//! `send()` fails closed: an answer that is not a success (a bank decline,
+//! Every request builder implements [`PaynetRequest`]: it builds its
+//! request, and one exchange of the client (see [`runtime`]) sends it with the server.
+//! The generated `send()` and `paynet-ext`'s `.call()` share that
+//! exchange. The generated `send()` fails closed: an answer that is not a success (a bank decline,
 //! a failing result code, contradictory verdicts, a 2xx without the result
 //! code its schema declares) is an `Err`, never an `Ok`.
 //!
@@ -21,12 +23,16 @@ mod generated;
 #[rustfmt::skip]
 #[allow(clippy::all)]
 mod generated_operations;
-#[rustfmt::skip]
-mod generated_spec;
+mod exchange;
 pub mod runtime;
 pub mod wire;
 
 pub use generated::*;
 pub use generated_operations::{headers, schemes, visit_answers};
-pub use generated_spec::SPEC_JSON;
 pub use runtime::{KeyedByTransaction, PaynetRequest, RawExchange, RawOutcome};
+
+/// The merged OpenAPI 3.0 document, `spec/paynet.json`, this client was
+/// generated from: exactly the text of that file. `cargo xtask generate`
+/// keeps a copy inside this crate (`paynet-api/paynet.json`), so that the
+/// published crate carries it.
+pub const SPEC_JSON: &str = include_str!("../paynet.json");

@@ -1,48 +1,47 @@
-//! What the orphan rule makes live next to the generated `Client`: its
-//! state, its `ClientHooks` implementation, and the trait that every
-//! generated request builder implements ([`PaynetRequest`]).
+//! The types every generated request builder and the operations table
+//! are written in, the one success rule ([`rule`]), and the client's state
+//! ([`ClientState`]).
 //!
-//! The hooks are generic over every operation. They read the operations
-//! table that `cargo xtask generate` writes from the spec
-//! (`generated_operations.rs`):
+//! Every request builder implements [`PaynetRequest`]; a call reads left
+//! to right:
 //!
-//! - `pre` attaches the credential of each security scheme the operation
-//!   requires (and nothing to an operation that requires none), marks it and
-//!   every header parameter sensitive, and refuses to send a request whose
-//!   required credential the client was not given.
-//! - `exec` sends the request and reads the body, at most
-//!   [`ClientState::max_body_bytes`] of it.
-//! - `post` fails closed: on the raw path (the generated `send()`), an
-//!   answer whose verdict is not a success (a bank decline, a failing
-//!   `code`, contradictory verdicts, a 2xx without the `code` its schema
-//!   declares, a body over the limit) becomes an `Err`, never an `Ok`. On
-//!   the mapped path ([`PaynetRequest::send_raw`], which `paynet-ext` uses)
-//!   it hands the raw answer over whole instead, and the mapping decodes it
-//!   once.
+//! 1. the builder's `into_request` (generated from progenitor's own
+//!    request building) makes the `reqwest::Request`;
+//! 2. the client's one exchange attaches the credential of each security
+//!    scheme the operation requires (and nothing to an operation that
+//!    requires none), marks it and every header parameter sensitive,
+//!    refuses a request whose required credential the client was not
+//!    given, sends it once, and reads the body, at most
+//!    [`ClientState::max_body_bytes`] of it, into a [`RawExchange`];
+//! 3. `paynet-ext`'s mapping decodes and judges that answer once; the
+//!    generated `send()` judges it by the same rule and fails closed: a
+//!    bank decline, a failing `code`, contradictory verdicts, a 2xx
+//!    without the `code` its schema declares, a body over the limit are an
+//!    `Err`, never an `Ok`.
 //!
-//! Nothing here retries: a request that may have reached Paynet is never
-//! sent twice by this crate.
+//! Nothing is stored for a later step to pick up, and nothing retries: a
+//! request that may have reached Paynet is never sent twice by this crate.
+//!
+//! This module does not read the operations table: the table
+//! (`generated_operations.rs`) is written in these types, and the exchange
+//! that reads it lives beside them, so the dependencies run one way.
 
-use std::cell::RefCell;
-use std::fmt;
 use std::future::Future;
 
-use bytes::{Bytes, BytesMut};
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use reqwest::{ResponseBuilderExt, StatusCode};
-use serde::Deserialize;
+use bytes::Bytes;
+use progenitor_client::ResponseValue;
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
-use crate::generated_operations::{OPERATIONS, SECURITY_SCHEMES};
-use crate::wire::{Flag, ResultCode};
-use crate::{Client, Error};
+use crate::Error;
+use crate::wire::ResultCode;
 
-/// The default bound on a response body: Paynet's answers are a few hundred
-/// bytes, so anything near a mebibyte is not one of them.
-pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+pub use crate::exchange::{
+    ClientState, DEFAULT_MAX_BODY_BYTES, UnknownScheme, operation, operations, security_schemes,
+};
 
-/// One operation of the spec, as the hooks see it.
+/// One operation of the spec, as the runtime sees it.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Operation {
@@ -60,9 +59,6 @@ pub struct Operation {
     pub header_parameters: &'static [&'static str],
     /// The 2xx statuses the spec documents for this operation.
     pub success_statuses: &'static [u16],
-    /// Whether the documented 2xx answer declares a result `code`. When it
-    /// does, a 2xx answer without one is not a success.
-    pub answer_declares_code: bool,
     /// The request field that keys the operation by its transaction (the
     /// spec's `x-paynet-idempotent-by`): the same request sent again cannot
     /// act twice, so it may be re-sent to learn an unknown outcome. `None`:
@@ -79,6 +75,10 @@ impl Operation {
     /// of this operation, if it does: a field that is absent or `null`
     /// counts as missing.
     pub fn missing_one_of(&self, body: &[u8]) -> Option<String> {
+        if self.at_least_one_of.is_empty() {
+            // Most operations have no such group: no reason to parse the body.
+            return None;
+        }
         let value: serde_json::Value = serde_json::from_slice(body).ok()?;
         self.at_least_one_of
             .iter()
@@ -123,13 +123,53 @@ pub trait Verdict {
         Self: Sized;
     /// Whether the response schema declares a result `code`. When it does
     /// not (a query such as the transaction check), HTTP 2xx and a readable
-    /// body are the success; the operations table's `answer_declares_code`
-    /// says the same for the operation.
+    /// body are the success. The one place this fact is stated: both the
+    /// generated `send()` and the mapping ask it here.
     fn declares_code() -> bool
     where
-        Self: Sized,
-    {
-        true
+        Self: Sized;
+}
+
+/// What an answer's verdict fields say, by Paynet's one success rule
+/// ([`rule`]). Deliberately exhaustive: a new kind of verdict must be
+/// handled by every path that judges answers, at compile time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ruling {
+    /// `code` 0 or 100 (or no `code` where the schema declares none), and
+    /// `is_succeed` not false: a success.
+    Success,
+    /// The schema declares a `code` and the answer carries none: nothing
+    /// says whether it happened.
+    NoCode,
+    /// A failing `code` with `is_succeed` true: the verdicts disagree, and
+    /// the outcome is unknown.
+    Contradicts(ResultCode),
+    /// Result code 7: the credentials (secret key, session key) were
+    /// refused, whatever `is_succeed` says.
+    Unauthorized,
+    /// `is_succeed` false: the bank declined. The code that came with it,
+    /// if any.
+    Declined(Option<ResultCode>),
+    /// Another failing `code`: Paynet refused.
+    Refused(ResultCode),
+}
+
+/// Paynet's success rule, written once: the generated `send()` and
+/// `paynet-ext`'s mapping both ask it. `declares_code` is the answer
+/// schema's [`Verdict::declares_code`]; `code` and `is_succeed` are what
+/// the answer carried (absent or `null`: `None`).
+pub fn rule(declares_code: bool, code: Option<ResultCode>, is_succeed: Option<bool>) -> Ruling {
+    match (code, is_succeed) {
+        (None, _) if declares_code => Ruling::NoCode,
+        (None, Some(false)) => Ruling::Declined(None),
+        // No code where the schema declares none: a query, whose success
+        // is the answer itself.
+        (None, _) => Ruling::Success,
+        (Some(code), flag) if code.is_success() && flag != Some(false) => Ruling::Success,
+        (Some(code), Some(true)) => Ruling::Contradicts(code),
+        (Some(ResultCode::Unauthorized), _) => Ruling::Unauthorized,
+        (Some(code), Some(false)) => Ruling::Declined(Some(code)),
+        (Some(code), None) => Ruling::Refused(code),
     }
 }
 
@@ -161,7 +201,8 @@ pub trait KeyedByTransaction: PaynetRequest {
 /// A request builder of the generated client. `cargo xtask generate`
 /// implements it for every operation's builder (`client.capture_reversal()`
 /// and the rest), so that code generic over operations (`paynet-ext`'s
-/// `call`) knows each one's answer type and sends it through the same hooks.
+/// `call`) knows each one's answer type and sends it the one way every
+/// call is sent.
 pub trait PaynetRequest: Sized + Send {
     /// The decoded 2xx answer.
     type Response: Verdict + DeserializeOwned + Send + Sync + 'static;
@@ -170,61 +211,28 @@ pub trait PaynetRequest: Sized + Send {
     /// The operation's `operationId`.
     const OPERATION_ID: &'static str;
 
+    /// The operation's row in the operations table (generated: a reference
+    /// to the row, not a search by name).
+    fn operation() -> &'static Operation;
+
     /// A `tracing` span named after the operation, with empty `status`,
     /// `result_code` and `outcome` fields for the caller to record.
     fn span() -> tracing::Span;
 
-    /// The generated `send()`: fails closed on a non-success, but keeps no
-    /// raw body. Prefer `paynet-ext`'s mapped call.
+    /// The generated `send()`: the same exchange as [`Self::send_raw`],
+    /// then the success rule ([`rule`]): a non-success is an `Err`. It
+    /// keeps no raw body. Prefer `paynet-ext`'s mapped call.
     fn send_generated(
         self,
     ) -> impl Future<Output = Result<ResponseValue<Self::Response>, Error<Self::ErrorBody>>> + Send;
 
-    /// The operation's row in the operations table.
-    fn operation() -> &'static Operation {
-        operation(Self::OPERATION_ID).expect("the generator writes a row for every builder")
-    }
-
-    /// Sends the request through the same hooks and returns what came back,
-    /// undecoded and unjudged: the raw material of a mapping such as
-    /// `paynet-ext`'s `call`. Nothing in a [`RawExchange`] says "success".
-    fn send_raw(self) -> impl Future<Output = RawExchange> + Send {
-        async move {
-            let (result, state) = CALL
-                .scope(RefCell::new(CallState::default()), async move {
-                    let result = self.send_generated().await;
-                    (result, CALL.with(RefCell::take))
-                })
-                .await;
-            let outcome = match (state.answer, result) {
-                (Some(answer), _) => answer,
-                (None, Err(Error::InvalidRequest(message) | Error::Custom(message))) => {
-                    RawOutcome::NotSent(message)
-                }
-                (None, Err(Error::CommunicationError(error))) if !state.sent => {
-                    RawOutcome::NotSent(error.to_string())
-                }
-                (
-                    None,
-                    Err(
-                        Error::CommunicationError(error)
-                        | Error::ResponseBodyError(error)
-                        | Error::InvalidUpgrade(error),
-                    ),
-                ) => RawOutcome::NoAnswer {
-                    error,
-                    status: state.status,
-                },
-                (None, _) => RawOutcome::NotSent(
-                    "the generated client ended without an answer or an error".to_string(),
-                ),
-            };
-            RawExchange {
-                operation_id: Self::OPERATION_ID,
-                outcome,
-            }
-        }
-    }
+    /// Builds the request and exchanges it with the server once, in one
+    /// visible sequence: the builder's request, then the client's
+    /// exchange (credentials, send, a bounded read of the body). Returns
+    /// what came back, undecoded and unjudged: the raw material of a
+    /// mapping such as `paynet-ext`'s `call`. Nothing in a [`RawExchange`]
+    /// says "success".
+    fn send_raw(self) -> impl Future<Output = RawExchange> + Send;
 }
 
 /// What one request exchanged with the server, before any decoding.
@@ -274,340 +282,50 @@ pub enum RawOutcome {
     },
 }
 
-/// Every operation the spec defines.
-pub fn operations() -> &'static [Operation] {
-    OPERATIONS
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// The operation with this `operationId`.
-pub fn operation(id: &str) -> Option<&'static Operation> {
-    OPERATIONS.iter().find(|op| op.id == id)
-}
+    const OK: ResultCode = ResultCode::Successful;
+    const REPEAT: ResultCode = ResultCode::OldSuccessful;
+    const FAIL: ResultCode = ResultCode::Unsuccessful;
+    const KEY: ResultCode = ResultCode::Unauthorized;
 
-/// Every security scheme the spec defines.
-pub fn security_schemes() -> &'static [SecurityScheme] {
-    SECURITY_SCHEMES
-}
-
-/// A credential was given for a scheme the spec does not define.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownScheme(pub String);
-
-impl fmt::Display for UnknownScheme {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the spec defines no security scheme named {:?}", self.0)
-    }
-}
-
-impl std::error::Error for UnknownScheme {}
-
-/// What a [`Client`] carries besides its reqwest client: a credential per
-/// security scheme, and the bound on response bodies. `Debug` names the
-/// schemes that have a credential, never the credential.
-#[derive(Clone)]
-pub struct ClientState {
-    credentials: Vec<(&'static SecurityScheme, HeaderValue)>,
-    max_body_bytes: usize,
-}
-
-impl Default for ClientState {
-    fn default() -> Self {
-        ClientState {
-            credentials: Vec::new(),
-            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
-        }
-    }
-}
-
-impl fmt::Debug for ClientState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let schemes: Vec<&str> = self.credentials.iter().map(|(s, _)| s.name).collect();
-        f.debug_struct("ClientState")
-            .field("credentials", &schemes)
-            .field("max_body_bytes", &self.max_body_bytes)
-            .finish()
-    }
-}
-
-impl ClientState {
-    /// Sets the header value sent for `scheme` (for the merchant secret key:
-    /// [`crate::schemes::SECRET_KEY`] and `Basic <secret_key>`). The value is
-    /// marked sensitive.
-    pub fn with_credential(
-        mut self,
-        scheme: &str,
-        mut value: HeaderValue,
-    ) -> Result<Self, UnknownScheme> {
-        let scheme = SECURITY_SCHEMES
-            .iter()
-            .find(|s| s.name == scheme)
-            .ok_or_else(|| UnknownScheme(scheme.to_string()))?;
-        value.set_sensitive(true);
-        self.credentials.retain(|(s, _)| s.name != scheme.name);
-        self.credentials.push((scheme, value));
-        Ok(self)
-    }
-
-    /// Bounds the response bodies the hooks read.
-    pub fn with_max_body_bytes(mut self, limit: usize) -> Self {
-        self.max_body_bytes = limit;
-        self
-    }
-
-    /// The bound on response bodies.
-    pub fn max_body_bytes(&self) -> usize {
-        self.max_body_bytes
-    }
-
-    /// Whether a credential was given for `scheme`.
-    pub fn has_credential(&self, scheme: &str) -> bool {
-        self.credentials.iter().any(|(s, _)| s.name == scheme)
-    }
-
-    fn credential(&self, scheme: &str) -> Option<&(&'static SecurityScheme, HeaderValue)> {
-        self.credentials.iter().find(|(s, _)| s.name == scheme)
-    }
-}
-
-/// The state of one [`PaynetRequest::send_raw`], private to this module and
-/// scoped to that one request by `CALL.scope`: one exchange per call by
-/// construction. A `RefCell`: it never leaves the task.
-#[derive(Default)]
-struct CallState {
-    sent: bool,
-    status: Option<StatusCode>,
-    answer: Option<RawOutcome>,
-}
-
-tokio::task_local! {
-    static CALL: RefCell<CallState>;
-}
-
-/// Runs `f` on the state of the current mapped call; `None` on the raw path.
-fn on_call<R>(f: impl FnOnce(&mut CallState) -> R) -> Option<R> {
-    CALL.try_with(|cell| f(&mut cell.borrow_mut())).ok()
-}
-
-/// Reads at most `limit` bytes of `response`'s body. `Ok(None)` means the
-/// body is larger than the limit (it was not read whole). A body that
-/// arrives in one chunk, as Paynet's small answers do, is not copied.
-async fn read_bounded(
-    response: &mut reqwest::Response,
-    limit: usize,
-) -> reqwest::Result<Option<Bytes>> {
-    if response.content_length().is_some_and(|n| n > limit as u64) {
-        return Ok(None);
-    }
-    let mut first: Option<Bytes> = None;
-    let mut joined: Option<BytesMut> = None;
-    let mut total = 0usize;
-    while let Some(chunk) = response.chunk().await? {
-        total += chunk.len();
-        if total > limit {
-            return Ok(None);
-        }
-        match (&first, &mut joined) {
-            (None, _) => first = Some(chunk),
-            (Some(head), None) => {
-                let mut buffer = BytesMut::with_capacity(total);
-                buffer.extend_from_slice(head);
-                buffer.extend_from_slice(&chunk);
-                joined = Some(buffer);
-            }
-            (Some(_), Some(buffer)) => buffer.extend_from_slice(&chunk),
-        }
-    }
-    Ok(Some(match joined {
-        Some(buffer) => buffer.freeze(),
-        None => first.unwrap_or_default(),
-    }))
-}
-
-/// Why the raw path refuses an answer, carried from `exec` to `post` in the
-/// rebuilt response's extensions.
-#[derive(Clone)]
-struct Refusal(String);
-
-/// The verdict fields of a 2xx body, read generically for the raw path.
-#[derive(Deserialize)]
-struct VerdictFields {
-    code: Option<serde_json::Value>,
-    is_succeed: Option<serde_json::Value>,
-}
-
-/// Judges a 2xx answer on the raw path: `Some(reason)` when it is not a
-/// success. Bodies that are not JSON objects are left to the generated
-/// decoding, which refuses them itself.
-fn raw_refusal(op: &Operation, status: StatusCode, body: &[u8]) -> Option<String> {
-    if !status.is_success() {
-        return None;
-    }
-    let fields: VerdictFields = serde_json::from_slice(body).ok()?;
-    let id = op.id;
-    let flag = match fields.is_succeed {
-        None | Some(serde_json::Value::Null) => None,
-        Some(value) => match Flag::deserialize(&value) {
-            Ok(flag) => Some(flag.get()),
-            Err(_) => return Some(format!("{id}: is_succeed is neither true nor false")),
-        },
-    };
-    let code = match fields.code {
-        None | Some(serde_json::Value::Null) => None,
-        Some(value) => match ResultCode::deserialize(&value) {
-            Ok(code) => Some(code),
-            Err(_) => return Some(format!("{id}: the result code is unreadable")),
-        },
-    };
-    match (code, flag) {
-        (_, Some(false)) => Some(format!(
-            "{id}: the bank declined (is_succeed false, result code {})",
-            code.map_or("absent".to_string(), |c| c.to_string())
-        )),
-        (Some(code), Some(true)) if !code.is_success() => Some(format!(
-            "{id}: the answer contradicts itself (result code {code} with is_succeed true); the outcome is unknown"
-        )),
-        (Some(code), _) if !code.is_success() => {
-            Some(format!("{id}: Paynet refused with result code {code}"))
-        }
-        (None, _) if op.answer_declares_code => Some(format!(
-            "{id}: HTTP {status} without the result code its schema declares; the outcome is unknown"
-        )),
-        _ => None,
-    }
-}
-
-const RAW_PATH_NOTE: &str =
-    "(raw generated send(); paynet-ext's .call() maps this into paynet_ext::Error)";
-
-impl ClientHooks<ClientState> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        info: &OperationInfo,
-    ) -> Result<(), Error<E>> {
-        let Some(op) = operation(info.operation_id) else {
-            return Err(Error::InvalidRequest(format!(
-                "operation {} is not in the operations table; run `cargo xtask generate`",
-                info.operation_id
-            )));
-        };
-        let headers = request.headers_mut();
-        // Never let a credential travel to an operation that does not ask for it.
-        for scheme in SECURITY_SCHEMES {
-            headers.remove(scheme.header);
-        }
-        if !op.security.is_empty() {
-            let state = self.inner();
-            let chosen = op
-                .security
-                .iter()
-                .find(|all| all.iter().all(|name| state.has_credential(name)))
-                .ok_or_else(|| {
-                    let wanted: Vec<String> =
-                        op.security.iter().map(|all| all.join(" + ")).collect();
-                    Error::InvalidRequest(format!(
-                        "{} needs the {} credential, which this client was not given; nothing was sent",
-                        op.id,
-                        wanted.join(" or ")
-                    ))
-                })?;
-            for name in chosen.iter() {
-                if let Some((scheme, value)) = state.credential(name) {
-                    headers.insert(HeaderName::from_static(scheme.header), value.clone());
-                }
-            }
-        }
-        if let Some(problem) = request
-            .body()
-            .and_then(reqwest::Body::as_bytes)
-            .and_then(|body| op.missing_one_of(body))
-        {
-            return Err(Error::InvalidRequest(problem));
-        }
-        let headers = request.headers_mut();
-        for name in op.header_parameters {
-            if let Some(value) = headers.get_mut(*name) {
-                value.set_sensitive(true);
-            }
-        }
-        Ok(())
-    }
-
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        let mapped = on_call(|call| call.sent = true).is_some();
-        let limit = self.inner().max_body_bytes;
-        let mut response = self.client().execute(request).await?;
-        let status = response.status();
-        on_call(|call| call.status = Some(status));
-        let declared = response.content_length();
-        let body = read_bounded(&mut response, limit).await?;
-        if mapped {
-            // The mapping takes the answer whole from here; `post` stops the
-            // generated code before it decodes anything.
-            let (parts, _) = http::Response::<reqwest::Body>::from(response).into_parts();
-            let answer = match body {
-                Some(body) => RawOutcome::Answered {
-                    status,
-                    headers: parts.headers,
-                    body,
-                },
-                None => RawOutcome::TooLarge {
-                    status,
-                    limit,
-                    declared,
-                },
-            };
-            on_call(|call| call.answer = Some(answer));
-            let rebuilt = http::Response::builder()
-                .status(status)
-                .body(Bytes::new())
-                .expect("a status from a valid response");
-            return Ok(reqwest::Response::from(rebuilt));
-        }
-        let refusal = match (&body, operation(info.operation_id)) {
-            (None, _) if status.is_success() => Some(format!(
-                "{}: HTTP {status} with a body over the limit of {limit} bytes; the outcome is unknown",
-                info.operation_id
-            )),
-            (Some(body), Some(op)) => raw_refusal(op, status, body),
-            _ => None,
-        };
-        // Hand the generated code the same answer with the body already
-        // read: headers moved, not copied, and the URL carried over.
-        let url = response.url().clone();
-        let (parts, _) = http::Response::<reqwest::Body>::from(response).into_parts();
-        let mut rebuilt = http::Response::builder()
-            .status(parts.status)
-            .version(parts.version)
-            .url(url)
-            .body(body.unwrap_or_default())
-            .expect("status and version come from a valid response");
-        *rebuilt.headers_mut() = parts.headers;
-        if let Some(refusal) = refusal {
-            rebuilt.extensions_mut().insert(Refusal(refusal));
-        }
-        Ok(reqwest::Response::from(rebuilt))
-    }
-
-    async fn post<E>(
-        &self,
-        result: &reqwest::Result<reqwest::Response>,
-        _info: &OperationInfo,
-    ) -> Result<(), Error<E>> {
-        let Ok(response) = result else {
-            return Ok(());
-        };
-        if on_call(|call| call.answer.is_some()) == Some(true) {
-            // Mapped path: stop here; `send_raw` has the answer.
-            return Err(Error::Custom(String::new()));
-        }
-        match response.extensions().get::<Refusal>() {
-            Some(Refusal(reason)) => Err(Error::Custom(format!("{reason} {RAW_PATH_NOTE}"))),
-            None => Ok(()),
+    /// Every combination of the verdict fields, and what the one rule
+    /// makes of it. A change here changes both the generated `send()` and
+    /// `paynet-ext`'s mapping.
+    #[test]
+    fn the_success_rule() {
+        let cases = [
+            // (declares code, code, is_succeed) => ruling
+            ((true, Some(OK), None), Ruling::Success),
+            ((true, Some(OK), Some(true)), Ruling::Success),
+            ((true, Some(REPEAT), None), Ruling::Success),
+            ((false, None, None), Ruling::Success),
+            ((false, None, Some(true)), Ruling::Success),
+            // Nothing says whether it happened.
+            ((true, None, None), Ruling::NoCode),
+            ((true, None, Some(true)), Ruling::NoCode),
+            ((true, None, Some(false)), Ruling::NoCode),
+            ((true, Some(FAIL), Some(true)), Ruling::Contradicts(FAIL)),
+            ((true, Some(KEY), Some(true)), Ruling::Contradicts(KEY)),
+            ((true, Some(KEY), None), Ruling::Unauthorized),
+            ((true, Some(KEY), Some(false)), Ruling::Unauthorized),
+            ((true, Some(OK), Some(false)), Ruling::Declined(Some(OK))),
+            (
+                (true, Some(FAIL), Some(false)),
+                Ruling::Declined(Some(FAIL)),
+            ),
+            ((false, None, Some(false)), Ruling::Declined(None)),
+            ((true, Some(FAIL), None), Ruling::Refused(FAIL)),
+            ((false, Some(FAIL), None), Ruling::Refused(FAIL)),
+        ];
+        for ((declares, code, flag), ruling) in cases {
+            assert_eq!(
+                rule(declares, code, flag),
+                ruling,
+                "declares code {declares}, code {code:?}, is_succeed {flag:?}"
+            );
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use std::any::Any;
 use std::fmt;
+use std::ops::Deref;
 
 use bytes::Bytes;
 use paynet_api::wire::ResultCode;
@@ -129,6 +130,69 @@ pub struct UndecodedField {
     pub reason: String,
 }
 
+/// A response body, kept whole for the caller (audits, support tickets):
+/// it derefs to its bytes. Its `Debug` is its length, `<N bytes>`, never
+/// its bytes: a body holds card holders' names and contact details, and
+/// `Debug` is what `unwrap()`, `?` out of `main` and a failed test print.
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct Body(Bytes);
+
+impl Body {
+    /// The bytes as received.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The bytes as received, without a copy.
+    pub fn into_bytes(self) -> Bytes {
+        self.0
+    }
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} bytes>", self.0.len())
+    }
+}
+
+impl Deref for Body {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl AsRef<[u8]> for Body {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl From<Bytes> for Body {
+    fn from(bytes: Bytes) -> Self {
+        Body(bytes)
+    }
+}
+
+/// What Paynet's error body says, and the answer it came in: the fields
+/// of [`Error::Unauthorized`] and [`Error::Http`] alike.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ErrorAnswer {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body's `type` (hata tipi; unknown types kept as text). A
+    /// SoftPOS body, and a 2xx answer with result code 7, have none:
+    /// `ErrorType::Missing`.
+    pub error_type: ErrorType,
+    /// The body's `result_code` (on SoftPOS, its `code`), if any.
+    pub result_code: Option<ResultCode>,
+    /// The body's `message`.
+    pub message: String,
+    /// The raw body.
+    pub body: Body,
+}
+
 fn retry_note(retry_safe: bool) -> &'static str {
     if retry_safe {
         "the connection was never made, so sending it again is safe"
@@ -159,12 +223,13 @@ fn retry_note(retry_safe: bool) -> &'static str {
 /// | `BodyTooLarge` | **yes** | no | no |
 /// | `Redirected` | **yes** | no | no |
 /// | `Unresolved` (re-sent until the deadline, still unknown) | **yes** | no | no |
+/// | `Unclassified` (an ending this version cannot classify) | **yes** | no | no |
 ///
 /// `Debug` (what `unwrap()`, `?` out of `main` and a failed test print)
 /// shows every field but a body's bytes: a body holds card holders' names
-/// and contact details, so it shows as `<N bytes>`; [`Error::raw_body`]
-/// gives it.
-#[derive(thiserror::Error)]
+/// and contact details, so it shows as `<N bytes>` ([`Body`]);
+/// [`Error::raw_body`] gives it.
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The request was refused before anything was sent: a value broke the
@@ -202,38 +267,18 @@ pub enum Error {
     /// HTTP 400 with `code` 7) the session key is wrong or expired: obtain
     /// another. A SoftPOS body has no `type`, so `error_type` is then
     /// `ErrorType::Missing`.
-    #[error("Paynet refused the credentials (HTTP {status}): {}", or_none(message))]
-    Unauthorized {
-        /// The HTTP status.
-        status: u16,
-        /// The body's `type`.
-        error_type: ErrorType,
-        /// The body's `result_code`, if any.
-        result_code: Option<ResultCode>,
-        /// The body's `message`.
-        message: String,
-        /// The raw body.
-        body: Bytes,
-    },
+    #[error("Paynet refused the credentials (HTTP {}): {}", .0.status, or_none(&.0.message))]
+    Unauthorized(ErrorAnswer),
 
     /// Any other non-2xx answer with Paynet's error body.
     #[error(
-        "Paynet answered HTTP {status} ({error_type}{}): {}",
-        code_note(result_code),
-        or_none(message)
+        "Paynet answered HTTP {} ({}{}): {}",
+        .0.status,
+        .0.error_type,
+        code_note(&.0.result_code),
+        or_none(&.0.message)
     )]
-    Http {
-        /// The HTTP status.
-        status: u16,
-        /// The body's `type` (unknown types kept as text).
-        error_type: ErrorType,
-        /// The body's `result_code` (on SoftPOS, its `code`).
-        result_code: Option<ResultCode>,
-        /// The body's `message`.
-        message: String,
-        /// The raw body.
-        body: Bytes,
-    },
+    Http(ErrorAnswer),
 
     /// HTTP 2xx whose result code is neither 0 nor 100.
     #[error(
@@ -250,12 +295,14 @@ pub enum Error {
         /// The whole decoded response.
         response: DecodedResponse,
         /// The raw body.
-        body: Bytes,
+        body: Body,
     },
 
-    /// HTTP 200 with `is_succeed` false: the bank refused.
+    /// HTTP 2xx with `is_succeed` false: the bank refused.
     #[error("the bank declined the operation: {reason}")]
     BankDeclined {
+        /// The HTTP status (a 2xx).
+        status: u16,
         /// The bank's and Paynet's reasons.
         reason: Box<DeclineReason>,
         /// The result code that came with it.
@@ -263,7 +310,7 @@ pub enum Error {
         /// The whole decoded response.
         response: DecodedResponse,
         /// The raw body.
-        body: Bytes,
+        body: Body,
     },
 
     /// `code` and `is_succeed` disagree (Paynet's own capture reversal
@@ -273,6 +320,8 @@ pub enum Error {
         "Paynet's answer contradicts itself (result code {code} but is_succeed {is_succeed}); treat the outcome as unknown and check the transaction"
     )]
     Inconsistent {
+        /// The HTTP status (a 2xx).
+        status: u16,
         /// The result code.
         code: ResultCode,
         /// The bank's verdict.
@@ -280,7 +329,7 @@ pub enum Error {
         /// The whole decoded response.
         response: DecodedResponse,
         /// The raw body.
-        body: Bytes,
+        body: Body,
     },
 
     /// A body that could not be read as Paynet's answer: empty, HTML,
@@ -296,7 +345,7 @@ pub enum Error {
         /// Why it could not be read (never a quote of the body).
         reason: String,
         /// The raw body.
-        body: Bytes,
+        body: Body,
     },
 
     /// Paynet (or something in between) answered with a redirect. Redirects
@@ -338,6 +387,18 @@ pub enum Error {
         /// connection that failed).
         last: Box<Error>,
     },
+
+    /// The call ended in a way this version of `paynet-ext` cannot
+    /// classify (an outcome a newer `paynet-api` reports). Nothing proves
+    /// that the request was not sent, or not acted on: the outcome is
+    /// unknown. Check the transaction.
+    #[error(
+        "the call ended in a way this version of paynet-ext cannot classify ({what}); treat the outcome as unknown and check the transaction"
+    )]
+    Unclassified {
+        /// What ended the call, as far as it can be told.
+        what: String,
+    },
 }
 
 /// A body in `Debug` output: its length, never its bytes.
@@ -356,123 +417,6 @@ impl fmt::Debug for UndecodedField {
             .field("received", &BodyLen(self.received.len()))
             .field("reason", &BodyLen(self.reason.len()))
             .finish()
-    }
-}
-
-impl fmt::Debug for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::InvalidRequest { message } => f
-                .debug_struct("InvalidRequest")
-                .field("message", message)
-                .finish(),
-            Error::Transport { source, retry_safe } => f
-                .debug_struct("Transport")
-                .field("source", source)
-                .field("retry_safe", retry_safe)
-                .finish(),
-            Error::Timeout { source, retry_safe } => f
-                .debug_struct("Timeout")
-                .field("source", source)
-                .field("retry_safe", retry_safe)
-                .finish(),
-            Error::Unauthorized {
-                status,
-                error_type,
-                result_code,
-                message,
-                body,
-            } => f
-                .debug_struct("Unauthorized")
-                .field("status", status)
-                .field("error_type", error_type)
-                .field("result_code", result_code)
-                .field("message", message)
-                .field("body", &BodyLen(body.len()))
-                .finish(),
-            Error::Http {
-                status,
-                error_type,
-                result_code,
-                message,
-                body,
-            } => f
-                .debug_struct("Http")
-                .field("status", status)
-                .field("error_type", error_type)
-                .field("result_code", result_code)
-                .field("message", message)
-                .field("body", &BodyLen(body.len()))
-                .finish(),
-            Error::Paynet {
-                status,
-                code,
-                message,
-                response,
-                body,
-            } => f
-                .debug_struct("Paynet")
-                .field("status", status)
-                .field("code", code)
-                .field("message", message)
-                .field("response", response)
-                .field("body", &BodyLen(body.len()))
-                .finish(),
-            Error::BankDeclined {
-                reason,
-                code,
-                response,
-                body,
-            } => f
-                .debug_struct("BankDeclined")
-                .field("reason", reason)
-                .field("code", code)
-                .field("response", response)
-                .field("body", &BodyLen(body.len()))
-                .finish(),
-            Error::Inconsistent {
-                code,
-                is_succeed,
-                response,
-                body,
-            } => f
-                .debug_struct("Inconsistent")
-                .field("code", code)
-                .field("is_succeed", is_succeed)
-                .field("response", response)
-                .field("body", &BodyLen(body.len()))
-                .finish(),
-            Error::Undecodable {
-                status,
-                reason,
-                body,
-            } => f
-                .debug_struct("Undecodable")
-                .field("status", status)
-                .field("reason", reason)
-                .field("body", &BodyLen(body.len()))
-                .finish(),
-            Error::Redirected { status, location } => f
-                .debug_struct("Redirected")
-                .field("status", status)
-                .field("location", location)
-                .finish(),
-            Error::BodyTooLarge {
-                status,
-                limit,
-                declared,
-            } => f
-                .debug_struct("BodyTooLarge")
-                .field("status", status)
-                .field("limit", limit)
-                .field("declared", declared)
-                .finish(),
-            Error::Unresolved { attempts, last } => f
-                .debug_struct("Unresolved")
-                .field("attempts", attempts)
-                .field("last", last)
-                .finish(),
-        }
     }
 }
 
@@ -509,17 +453,17 @@ impl Error {
     /// The HTTP status, when an answer arrived.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Unauthorized { status, .. }
-            | Error::Http { status, .. }
-            | Error::Paynet { status, .. }
+            Error::Unauthorized(answer) | Error::Http(answer) => Some(answer.status),
+            Error::Paynet { status, .. }
+            | Error::BankDeclined { status, .. }
+            | Error::Inconsistent { status, .. }
             | Error::Undecodable { status, .. }
             | Error::BodyTooLarge { status, .. }
             | Error::Redirected { status, .. } => Some(*status),
-            Error::BankDeclined { .. } | Error::Inconsistent { .. } => Some(200),
             Error::Transport { source, .. } | Error::Timeout { source, .. } => {
                 source.status().map(|s| s.as_u16())
             }
-            Error::InvalidRequest { .. } => None,
+            Error::InvalidRequest { .. } | Error::Unclassified { .. } => None,
             Error::Unresolved { last, .. } => last.status(),
         }
     }
@@ -530,9 +474,7 @@ impl Error {
             Error::Paynet { code, .. }
             | Error::BankDeclined { code, .. }
             | Error::Inconsistent { code, .. } => Some(*code),
-            Error::Unauthorized { result_code, .. } | Error::Http { result_code, .. } => {
-                *result_code
-            }
+            Error::Unauthorized(answer) | Error::Http(answer) => answer.result_code,
             Error::Unresolved { last, .. } => last.result_code(),
             _ => None,
         }
@@ -541,12 +483,12 @@ impl Error {
     /// The raw response body, for audits and support tickets.
     pub fn raw_body(&self) -> Option<&[u8]> {
         match self {
-            Error::Unauthorized { body, .. }
-            | Error::Http { body, .. }
+            Error::Unauthorized(ErrorAnswer { body, .. })
+            | Error::Http(ErrorAnswer { body, .. })
             | Error::Paynet { body, .. }
             | Error::BankDeclined { body, .. }
             | Error::Inconsistent { body, .. }
-            | Error::Undecodable { body, .. } => Some(body),
+            | Error::Undecodable { body, .. } => Some(body.as_bytes()),
             Error::Unresolved { last, .. } => last.raw_body(),
             _ => None,
         }
@@ -595,8 +537,8 @@ impl Error {
             | Error::Redirected { .. } => true,
             // Conservative: an earlier attempt may have reached Paynet
             // even when the last one could not connect.
-            Error::Unresolved { .. } => true,
-            Error::Http { status, .. } => *status >= 500,
+            Error::Unresolved { .. } | Error::Unclassified { .. } => true,
+            Error::Http(answer) => answer.status >= 500,
             Error::InvalidRequest { .. }
             | Error::Unauthorized { .. }
             | Error::Paynet { .. }
@@ -640,6 +582,7 @@ impl Error {
             Error::BodyTooLarge { .. } => "body_too_large",
             Error::Redirected { .. } => "redirected",
             Error::Unresolved { .. } => "unresolved",
+            Error::Unclassified { .. } => "unclassified",
         }
     }
 

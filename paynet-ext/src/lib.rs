@@ -52,7 +52,10 @@ mod session;
 pub use check::{CheckExt, TransactionRef};
 pub use credentials::{SecretKey, SessionKey};
 pub use environment::{ClientBuilder, ConfigError, Environment};
-pub use error::{DeclineReason, DecodedResponse, Error, ErrorType, SNIPPET_BYTES, UndecodedField};
+pub use error::{
+    Body, DeclineReason, DecodedResponse, Error, ErrorAnswer, ErrorType, SNIPPET_BYTES,
+    UndecodedField,
+};
 pub use mapping::{CallExt, Reply, call, map_body};
 pub use paynet_api::runtime::Verdict;
 pub use paynet_api::wire::{Amount, Code, Flag, LocalDateTime, ResultCode, SecretText, Text};

@@ -4,7 +4,7 @@ use std::future::Future;
 use std::ops::Deref;
 
 use bytes::Bytes;
-use paynet_api::runtime::{Operation, Verdict};
+use paynet_api::runtime::{Operation, Ruling, Verdict, rule};
 use paynet_api::wire::{Flag, ResultCode};
 use paynet_api::{PaynetRequest, RawExchange, RawOutcome};
 use reqwest::StatusCode;
@@ -16,7 +16,7 @@ use tracing::Instrument;
 
 use std::fmt;
 
-use crate::error::{DeclineReason, DecodedResponse, Error, ErrorType, UndecodedField};
+use crate::error::{DeclineReason, DecodedResponse, Error, ErrorAnswer, ErrorType, UndecodedField};
 
 /// A successful answer: the generated response type `T` (through `Deref`),
 /// with the result code, the status and the raw body.
@@ -322,9 +322,7 @@ where
             headers,
             body,
         } => answered(op, status, &headers, body),
-        other => Err(Error::InvalidRequest {
-            message: format!("an outcome this version of paynet-ext does not know: {other:?}"),
-        }),
+        other => Err(unclassified(format!("{other:?}"))),
     }
 }
 
@@ -354,10 +352,10 @@ where
                 "HTTP {code} is not an answer the spec documents for {}",
                 op.id
             ),
-            body,
+            body: body.into(),
         });
     }
-    map_answer(op.answer_declares_code, code, body)
+    map_answer(code, body)
 }
 
 /// Maps an answer already received, by the same rules as [`call`]: a 2xx
@@ -370,25 +368,25 @@ pub fn map_body<T>(status: u16, body: Bytes) -> Result<Reply<T>, Error>
 where
     T: DeserializeOwned + Verdict + Send + Sync + 'static,
 {
-    map_answer(T::declares_code(), status, body)
+    map_answer(status, body)
 }
 
-/// [`map_body`], told by the spec whether the 2xx answer declares a `code`
-/// (the operations table's `answer_declares_code`): when it does not (a
-/// query), HTTP 2xx and a body that decodes as `T` are the success.
-fn map_answer<T>(declares_code: bool, status: u16, body: Bytes) -> Result<Reply<T>, Error>
+/// [`map_body`]'s rules. Whether the 2xx answer declares a `code` is the
+/// answer type's own fact ([`Verdict::declares_code`]): when it does not
+/// (a query), HTTP 2xx and a body that decodes as `T` are the success.
+fn map_answer<T>(status: u16, body: Bytes) -> Result<Reply<T>, Error>
 where
     T: DeserializeOwned + Verdict + Send + Sync + 'static,
 {
     if !(200..300).contains(&status) {
         return http_error(status, body);
     }
-    match decode::<T>(&body, declares_code) {
-        Ok((value, undecoded)) => success(value, undecoded, status, body, declares_code),
+    match decode::<T>(&body, T::declares_code()) {
+        Ok((value, undecoded)) => success(value, undecoded, status, body),
         Err(reason) => Err(Error::Undecodable {
             status,
             reason,
-            body,
+            body: body.into(),
         }),
     }
 }
@@ -560,22 +558,16 @@ fn decode_reason(body: &[u8], error: &serde_json::Error) -> String {
     }
 }
 
+/// Judges a decoded 2xx answer by the one success rule
+/// ([`paynet_api::runtime::rule`]), and builds the reply or the error.
 fn success<T: Verdict + Send + Sync + 'static>(
     value: T,
     undecoded: Vec<UndecodedField>,
     status: u16,
     body: Bytes,
-    declares_code: bool,
 ) -> Result<Reply<T>, Error> {
     // The generated `Verdict` reads both fields from the decoded answer.
     let code = value.result_code().map(ResultCode::from_code);
-    if code.is_none() && declares_code {
-        return Err(Error::Undecodable {
-            status,
-            reason: "the answer carries no readable result code".to_string(),
-            body,
-        });
-    }
     let is_succeed = if T::declares_is_succeed() {
         value.is_succeed()
     } else {
@@ -593,64 +585,69 @@ fn success<T: Verdict + Send + Sync + 'static>(
                     return Err(Error::Undecodable {
                         status,
                         reason: "is_succeed is neither true nor false".to_string(),
-                        body,
+                        body: body.into(),
                     });
                 }
             },
         }
     };
-    // No code where the schema declares none: a query, whose success is
-    // the answer itself.
-    if code.is_none_or(|c| c.is_success()) && is_succeed != Some(false) {
-        return Ok(Reply {
+    let response = |value: T, undecoded| DecodedResponse {
+        value: Box::new(value),
+        undecoded,
+    };
+    let message = || text(&Reasons::read(&body).unwrap_or_default().message).unwrap_or_default();
+    match rule(T::declares_code(), code, is_succeed) {
+        Ruling::Success => Ok(Reply {
             value,
             code,
             status,
             body,
             undecoded,
             attempts: 1,
-        });
-    }
-    // Below, an answer without a code is one that said `is_succeed` false.
-    let code = code.unwrap_or(ResultCode::Successful);
-    let response = DecodedResponse {
-        value: Box::new(value),
-        undecoded,
-    };
-    if is_succeed == Some(true) {
+        }),
+        Ruling::NoCode => Err(Error::Undecodable {
+            status,
+            reason: "the answer carries no readable result code".to_string(),
+            body: body.into(),
+        }),
         // A failing code with a succeeding bank: never a success.
-        return Err(Error::Inconsistent {
+        Ruling::Contradicts(code) => Err(Error::Inconsistent {
+            status,
             code,
             is_succeed: true,
-            response,
-            body,
-        });
-    }
-    let reasons = Reasons::read(&body).unwrap_or_default();
-    if code == ResultCode::Unauthorized {
-        return Err(Error::Unauthorized {
+            response: response(value, undecoded),
+            body: body.into(),
+        }),
+        Ruling::Unauthorized => Err(Error::Unauthorized(ErrorAnswer {
             status,
             error_type: ErrorType::Missing,
-            result_code: Some(code),
-            message: text(&reasons.message).unwrap_or_default(),
-            body,
-        });
-    }
-    if is_succeed == Some(false) {
-        return Err(Error::BankDeclined {
-            reason: Box::new(reasons.decline_reason()),
+            result_code: Some(ResultCode::Unauthorized),
+            message: message(),
+            body: body.into(),
+        })),
+        Ruling::Declined(code) => Err(Error::BankDeclined {
+            status,
+            reason: Box::new(Reasons::read(&body).unwrap_or_default().decline_reason()),
+            // An answer without a code that said `is_succeed` false.
+            code: code.unwrap_or(ResultCode::Successful),
+            response: response(value, undecoded),
+            body: body.into(),
+        }),
+        Ruling::Refused(code) => Err(Error::Paynet {
+            status,
             code,
-            response,
-            body,
-        });
+            message: message(),
+            response: response(value, undecoded),
+            body: body.into(),
+        }),
     }
-    Err(Error::Paynet {
-        status,
-        code,
-        message: text(&reasons.message).unwrap_or_default(),
-        response,
-        body,
-    })
+}
+
+/// What the mapping gives for an ending it cannot classify (an outcome a
+/// newer `paynet-api` reports that this version does not know): the
+/// outcome is unknown, never "not sent", since nothing proves it was not.
+fn unclassified(what: String) -> Error {
+    Error::Unclassified { what }
 }
 
 /// A non-2xx answer: Paynet's error body when it is one.
@@ -662,13 +659,13 @@ fn http_error<T>(status: u16, body: Bytes) -> Result<Reply<T>, Error> {
     let unauthorized_status = status == 401;
     let Some(verdict) = parsed else {
         if unauthorized_status {
-            return Err(Error::Unauthorized {
+            return Err(Error::Unauthorized(ErrorAnswer {
                 status,
                 error_type: ErrorType::Missing,
                 result_code: None,
                 message: String::new(),
-                body,
-            });
+                body: body.into(),
+            }));
         }
         return Err(Error::Undecodable {
             status,
@@ -677,7 +674,7 @@ fn http_error<T>(status: u16, body: Bytes) -> Result<Reply<T>, Error> {
             } else {
                 "the body is not Paynet's error body".to_string()
             },
-            body,
+            body: body.into(),
         });
     };
     let type_text = match &verdict.error_type {
@@ -699,24 +696,40 @@ fn http_error<T>(status: u16, body: Bytes) -> Result<Reply<T>, Error> {
     // The same refusal is the same variant whatever the operation: a 401,
     // an `authorization_error`, or result code 7 (the SoftPOS answer to a
     // bad or expired session key is a 400 with code 7).
+    let answer = ErrorAnswer {
+        status,
+        error_type,
+        result_code,
+        message,
+        body: body.into(),
+    };
     if unauthorized_status
-        || error_type == ErrorType::AuthorizationError
-        || result_code == Some(ResultCode::Unauthorized)
+        || answer.error_type == ErrorType::AuthorizationError
+        || answer.result_code == Some(ResultCode::Unauthorized)
     {
-        Err(Error::Unauthorized {
-            status,
-            error_type,
-            result_code,
-            message,
-            body,
-        })
+        Err(Error::Unauthorized(answer))
     } else {
-        Err(Error::Http {
-            status,
-            error_type,
-            result_code,
-            message,
-            body,
-        })
+        Err(Error::Http(answer))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An ending the mapping cannot classify is an unknown outcome: never
+    /// "not sent", never a refusal, never safe to send again.
+    #[test]
+    fn an_unclassified_ending_is_an_unknown_outcome() {
+        let error = unclassified("a new kind of ending".to_string());
+        assert!(error.is_outcome_unknown());
+        assert!(!error.is_refusal());
+        assert!(!error.is_retry_safe());
+        assert_eq!(error.kind(), "unclassified");
+        assert_eq!(error.status(), None);
+        assert_eq!(
+            error.to_string(),
+            "the call ended in a way this version of paynet-ext cannot classify (a new kind of ending); treat the outcome as unknown and check the transaction"
+        );
     }
 }

@@ -14,6 +14,7 @@ use paynet_api::Client;
 use paynet_api::types::AuthResponse;
 use serde_json::Value;
 
+use crate::error::ErrorAnswer;
 use crate::{CallExt, Error, SessionKey};
 
 /// The value this client sends in `get_auth_key`'s required `PaynetMobile`
@@ -58,7 +59,7 @@ impl SessionKeyExt for Client {
         let unusable = |reason: &str| Error::Undecodable {
             status,
             reason: reason.to_string(),
-            body: Bytes::new(),
+            body: Bytes::new().into(),
         };
         let key = answer
             .session_key
@@ -77,10 +78,10 @@ const FIELD: &str = "session_key";
 
 /// `body` with the value of any `session_key` replaced by `[redacted]`; a
 /// body that does not read as JSON is cut where the field begins.
-fn redact_body(body: &Bytes) -> Bytes {
+fn redact_body(body: &[u8]) -> Bytes {
     let needle = FIELD.as_bytes();
     let Some(at) = body.windows(needle.len()).position(|w| w == needle) else {
-        return body.clone();
+        return Bytes::copy_from_slice(body);
     };
     if let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(body)
         && map.contains_key(FIELD)
@@ -100,7 +101,7 @@ fn redact(mut error: Error) -> Error {
         Error::Paynet { body, response, .. }
         | Error::BankDeclined { body, response, .. }
         | Error::Inconsistent { body, response, .. } => {
-            *body = redact_body(body);
+            *body = redact_body(body).into();
             if let Some(answer) = response.value.downcast_mut::<AuthResponse>() {
                 answer.session_key = answer
                     .session_key
@@ -109,9 +110,9 @@ fn redact(mut error: Error) -> Error {
             }
             response.undecoded.retain(|u| u.field != FIELD);
         }
-        Error::Unauthorized { body, .. }
-        | Error::Http { body, .. }
-        | Error::Undecodable { body, .. } => *body = redact_body(body),
+        Error::Unauthorized(ErrorAnswer { body, .. })
+        | Error::Http(ErrorAnswer { body, .. })
+        | Error::Undecodable { body, .. } => *body = redact_body(body).into(),
         _ => {}
     }
     error

@@ -27,7 +27,9 @@ pub use operation::{
     SecurityScheme, is_method, operations, operations_mut, parameter_lists_mut, path_item,
     path_items, security_schemes,
 };
-pub use reference::{component_name, is_reference, resolve, resolve_schema, target};
+pub use reference::{
+    component_name, escape, is_reference, resolve, resolve_schema, target, unescape,
+};
 pub use schema::{
     Validator, at_least_one_of, error_line, errors, json_schema, required_properties,
     standalone_schema, validator,

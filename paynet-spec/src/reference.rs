@@ -82,9 +82,17 @@ fn follow<'a>(
     }
 }
 
-/// `segment` as one JSON Pointer segment (`/v1/a` → `~1v1~1a`).
-pub(crate) fn escape(segment: &str) -> String {
+/// `segment` as one JSON Pointer segment (`/v1/a` → `~1v1~1a`, RFC 6901):
+/// the one place this workspace escapes a pointer segment.
+pub fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// A JSON Pointer segment read back (`~1v1~1a` → `/v1/a`): the inverse
+/// of [`escape`]. `~1` is undone before `~0`, as RFC 6901 says, so that
+/// `~01` reads as `~1`.
+pub fn unescape(segment: &str) -> String {
+    segment.replace("~1", "/").replace("~0", "~")
 }
 
 /// The name of the component schema `schema` refers to: `Amount` for
@@ -203,6 +211,10 @@ mod tests {
             "#/paths/~1v1~1a/post/responses/404 is referred to but not defined"
         );
         assert_eq!(escape("a~b"), "a~0b");
+        for segment in ["/v1/a", "a~b", "~1", "plain"] {
+            assert_eq!(unescape(&escape(segment)), segment);
+        }
+        assert_eq!(unescape("~01"), "~1");
     }
 
     #[test]

@@ -4,7 +4,10 @@
 use std::collections::BTreeMap;
 
 use paynet_api::types::{CaptureReversalResponse, InitReversalResponse, PreauthReversalResponse};
-use paynet_ext::{CallExt, ClientBuilder, Environment, Error, Reply, SecretKey};
+use paynet_ext::{
+    CallExt, ClientBuilder, Environment, Error, ErrorAnswer, ErrorType, Reply, ResultCode,
+    SecretKey,
+};
 use serde_json::{Value, json};
 
 /// The secret key every test client uses. The tests assert that it appears
@@ -61,6 +64,35 @@ pub fn client(base: &str) -> paynet_api::Client {
 pub fn builder(base: &str) -> ClientBuilder {
     ClientBuilder::new(Environment::custom(base).expect("loopback URL"))
         .secret_key(SecretKey::new(SECRET).unwrap())
+}
+
+/// Asserts that `error` is Paynet's "nothing matched" answer, as Paynet
+/// documents it and the simulator gives it for an unknown transaction:
+/// HTTP 404, `no_data_error`, result code 12 (no_data).
+#[track_caller]
+pub fn assert_no_data(error: &Error) {
+    crate::assert_matches!(
+        error,
+        Error::Http(ErrorAnswer {
+            status: 404,
+            error_type: ErrorType::NoDataError,
+            result_code: Some(ResultCode::NoData),
+            ..
+        })
+    );
+}
+
+/// Starts an in-process simulator for one test: its slow triggers answer
+/// after `slow_delay`, and shutting it down waits at most 100 ms for open
+/// connections (a test's own, already done with).
+pub async fn simulator(slow_delay: std::time::Duration) -> paynet_mock::MockServer {
+    paynet_mock::MockServer::start(paynet_mock::Config {
+        slow_delay,
+        shutdown_timeout: std::time::Duration::from_millis(100),
+        ..paynet_mock::Config::default()
+    })
+    .await
+    .expect("the simulator starts on loopback")
 }
 
 /// A client for an in-process simulator, with the secret key it accepts.

@@ -7,16 +7,11 @@ use std::time::Duration;
 use bytes::Bytes;
 use paynet_api::types::{CaptureReversalResponse, TransactionCheckResponse};
 use paynet_ext::{CallExt, CheckExt, Error, ResultCode, TransactionRef, map_body};
-use paynet_mock::{Config, MockServer, Transaction};
-use paynet_tests::{assert_matches, client, fixture, simulator_client};
+use paynet_mock::{MockServer, Transaction};
+use paynet_tests::{assert_matches, assert_no_data, client, fixture, simulator_client};
 
 async fn mock() -> MockServer {
-    MockServer::start(Config {
-        shutdown_timeout: Duration::from_millis(100),
-        ..Config::default()
-    })
-    .await
-    .unwrap()
+    paynet_tests::simulator(Duration::from_secs(2)).await
 }
 
 #[tokio::test]
@@ -59,14 +54,7 @@ async fn the_check_reports_the_transaction_by_xact_id_or_by_reference() {
         .check_transaction(TransactionRef::XactId("xk_unknown".into()))
         .await
         .unwrap_err();
-    assert_matches!(
-        err,
-        Error::Http {
-            status: 404,
-            result_code: Some(ResultCode::NoData),
-            ..
-        }
-    );
+    assert_no_data(&err);
     mock.shutdown().await;
 }
 

@@ -6,10 +6,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use paynet_api::types::{CaptureReversalResponse, InitReversalResponse, PreauthReversalResponse};
-use paynet_ext::{Error, ErrorType, Reply, ResultCode};
+use paynet_ext::{Error, ErrorAnswer, ErrorType, Reply, ResultCode};
 use paynet_tests::{
-    SESSION, answering, assert_matches, builder, capture_reversal, client, fixture, init_reversal,
-    json_answer as json, preauth_reversal,
+    SESSION, answering, assert_matches, assert_no_data, builder, capture_reversal, client, fixture,
+    init_reversal, json_answer as json, preauth_reversal,
 };
 use rust_decimal::Decimal;
 use wiremock::ResponseTemplate;
@@ -248,11 +248,11 @@ async fn code_7_on_http_200_counts_as_refused_credentials() {
     // The same refusal is the same variant whatever the status: code 7.
     assert_matches!(
         err,
-        Error::Unauthorized {
+        Error::Unauthorized(ErrorAnswer {
             status: 200,
             result_code: Some(ResultCode::Unauthorized),
             ..
-        }
+        })
     );
     assert!(err.is_unauthorized());
     assert!(err.is_refusal());
@@ -263,13 +263,13 @@ async fn code_7_on_http_200_counts_as_refused_credentials() {
 #[tokio::test]
 async fn http_401_is_recognisable_as_wrong_credentials() {
     let err = capture(json(401, "error_401.json")).await.unwrap_err();
-    let Error::Unauthorized {
+    let Error::Unauthorized(ErrorAnswer {
         status,
         error_type,
         result_code,
         message,
         ..
-    } = &err
+    }) = &err
     else {
         panic!("{err:?}")
     };
@@ -301,27 +301,19 @@ async fn documented_error_statuses_carry_type_result_code_and_message() {
     let err = capture(json(400, "error_400.json")).await.unwrap_err();
     assert_matches!(
         err,
-        Error::Http {
+        Error::Http(ErrorAnswer {
             status: 400,
             error_type: ErrorType::InvalidRequestError,
             result_code: Some(ResultCode::BadRequest),
             ..
-        }
+        })
     );
     insta::assert_snapshot!(err.to_string(), @"Paynet answered HTTP 400 (invalid_request_error, result code 11 (bad_request)): xact_id zorunludur");
 
     let err = preauth(json(404, "error_404_no_data.json"))
         .await
         .unwrap_err();
-    assert_matches!(
-        err,
-        Error::Http {
-            status: 404,
-            error_type: ErrorType::NoDataError,
-            result_code: Some(ResultCode::NoData),
-            ..
-        }
-    );
+    assert_no_data(&err);
 }
 
 #[tokio::test]
@@ -330,7 +322,7 @@ async fn an_unknown_error_type_is_kept_as_text() {
         .await
         .unwrap_err();
     // Its result code 7 makes it a refusal of the credentials, whatever the type.
-    let Error::Unauthorized { error_type, .. } = &err else {
+    let Error::Unauthorized(ErrorAnswer { error_type, .. }) = &err else {
         panic!("{err:?}")
     };
     assert_eq!(error_type, &ErrorType::Other("ip_restriction_error".into()));
@@ -340,7 +332,7 @@ async fn an_unknown_error_type_is_kept_as_text() {
 #[tokio::test]
 async fn an_undocumented_status_with_the_error_body_is_mapped_the_same_way() {
     let err = capture(json(405, "error_400.json")).await.unwrap_err();
-    assert_matches!(err, Error::Http { status: 405, .. });
+    assert_matches!(err, Error::Http(ErrorAnswer { status: 405, .. }));
 }
 
 #[tokio::test]
@@ -348,12 +340,12 @@ async fn the_softpos_400_body_carries_its_result_code_in_code() {
     let err = softpos(json(400, "softpos_400.json")).await.unwrap_err();
     assert_matches!(
         err,
-        Error::Http {
+        Error::Http(ErrorAnswer {
             status: 400,
             error_type: ErrorType::Missing,
             result_code: Some(ResultCode::PaynetjNoSession),
             ..
-        }
+        })
     );
     insta::assert_snapshot!(err.to_string(), @"Paynet answered HTTP 400 (no type, result code 13 (paynetj_no_session)): Oturum bulunamadı");
 }
@@ -783,4 +775,36 @@ async fn a_missing_builder_argument_names_its_method() {
         "the request was not sent: session_key was not initialized: give it with the builder's .session_key(..)"
     );
     assert!(err.is_refusal());
+}
+
+/// Every variant reports the status its answer came with: a decline or a
+/// contradiction in a 2xx other than 200 says so, not 200.
+#[test]
+fn every_error_reports_the_status_it_came_with() {
+    use paynet_ext::map_body;
+    let declined =
+        map_body::<CaptureReversalResponse>(201, fixture("capture_reversal_declined.json").into())
+            .unwrap_err();
+    assert_matches!(declined, Error::BankDeclined { status: 201, .. });
+    assert_eq!(declined.status(), Some(201));
+    let contradicts =
+        map_body::<CaptureReversalResponse>(202, fixture("capture_reversal_example.json").into())
+            .unwrap_err();
+    assert_matches!(contradicts, Error::Inconsistent { status: 202, .. });
+    assert_eq!(contradicts.status(), Some(202));
+    let unauthorized = map_body::<CaptureReversalResponse>(
+        403,
+        br#"{"type":"authorization_error","message":"m"}"#.as_slice().into(),
+    )
+    .unwrap_err();
+    assert_eq!(unauthorized.status(), Some(403));
+    // The body derefs to its bytes and prints as its length.
+    let Error::Unauthorized(ErrorAnswer { body, .. }) = &unauthorized else {
+        panic!("{unauthorized:?}")
+    };
+    assert_eq!(
+        &body[..],
+        br#"{"type":"authorization_error","message":"m"}"#
+    );
+    assert_eq!(format!("{body:?}"), format!("<{} bytes>", body.len()));
 }

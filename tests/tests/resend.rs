@@ -10,18 +10,12 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use paynet_ext::{CallExt, Error, ErrorType, ResendExt, ResendPolicy, ResultCode};
-use paynet_mock::{Config, LATE_ANSWER, LOST_ANSWER, MockServer, Transaction};
-use paynet_tests::{assert_matches, client, simulator_builder, simulator_client};
+use paynet_ext::{CallExt, Error, ResendExt, ResendPolicy, ResultCode};
+use paynet_mock::{LATE_ANSWER, LOST_ANSWER, MockServer, Transaction};
+use paynet_tests::{assert_matches, assert_no_data, client, simulator_builder, simulator_client};
 
 async fn mock() -> MockServer {
-    MockServer::start(Config {
-        slow_delay: Duration::from_millis(1500),
-        shutdown_timeout: Duration::from_millis(100),
-        ..Config::default()
-    })
-    .await
-    .unwrap()
+    paynet_tests::simulator(Duration::from_millis(1500)).await
 }
 
 /// Waits short enough for a test, long enough to be a backoff.
@@ -113,14 +107,7 @@ async fn a_definite_refusal_is_returned_as_it_is_after_one_attempt() {
         .call_resending(quick(Duration::from_secs(10)))
         .await
         .unwrap_err();
-    assert_matches!(
-        err,
-        Error::Http {
-            status: 404,
-            error_type: ErrorType::NoDataError,
-            ..
-        }
-    );
+    assert_no_data(&err);
     let err = client
         .capture_reversal()
         .body_map(|b| b.xact_id("xk_mock_bank_decline"))

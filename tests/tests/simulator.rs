@@ -6,25 +6,21 @@ use std::time::Duration;
 
 use paynet_api::types::InitReversalResponse;
 use paynet_ext::{
-    ClientBuilder, Environment, Error, ErrorType, Reply, ResultCode, SecretKey, SessionKeyExt,
+    ClientBuilder, Environment, Error, ErrorAnswer, ErrorType, Reply, ResultCode, SecretKey,
+    SessionKeyExt,
 };
 use paynet_mock::{
     CAPTURE_EXAMPLE_XACT_ID, Config, EXPIRED_SESSION_USER, MockServer, PREAUTH_EXAMPLE_XACT_ID,
     TRIGGERS, Transaction,
 };
 use paynet_tests::{
-    assert_matches, capture_reversal as capture, init_reversal_with, preauth_reversal as preauth,
-    simulator_client as client,
+    assert_matches, assert_no_data, capture_reversal as capture, init_reversal_with,
+    preauth_reversal as preauth, simulator_client as client,
 };
 use serde_json::{Value, json};
 
 async fn mock() -> MockServer {
-    MockServer::start(Config {
-        slow_delay: Duration::from_secs(2),
-        ..Config::default()
-    })
-    .await
-    .unwrap()
+    paynet_tests::simulator(Duration::from_secs(2)).await
 }
 
 /// A SoftPOS call with both optional fields, which the simulator checks
@@ -138,15 +134,7 @@ async fn reversing_the_wrong_kind_says_wrong_transaction_type_and_changes_nothin
 async fn an_unknown_transaction_is_a_404_no_data_error() {
     let mock = mock().await;
     let err = capture(&client(&mock), "xk_unknown").await.unwrap_err();
-    assert_matches!(
-        err,
-        Error::Http {
-            status: 404,
-            error_type: ErrorType::NoDataError,
-            result_code: Some(ResultCode::NoData),
-            ..
-        }
-    );
+    assert_no_data(&err);
     let err = preauth(&client(&mock), "xk_unknown").await.unwrap_err();
     assert_eq!(err.status(), Some(404));
 }
@@ -199,11 +187,11 @@ async fn softpos_starts_a_reversal_without_reversing_anything() {
     let err = softpos(&client, &session, "enc_unknown").await.unwrap_err();
     assert_matches!(
         err,
-        Error::Http {
+        Error::Http(ErrorAnswer {
             status: 400,
             result_code: Some(ResultCode::NoData),
             ..
-        }
+        })
     );
 }
 
@@ -254,12 +242,12 @@ async fn a_wrong_secret_key_is_unauthorized() {
     let err = capture(&client, CAPTURE_EXAMPLE_XACT_ID).await.unwrap_err();
     assert_matches!(
         err,
-        Error::Unauthorized {
+        Error::Unauthorized(ErrorAnswer {
             status: 401,
             error_type: ErrorType::AuthorizationError,
             result_code: Some(ResultCode::Unauthorized),
             ..
-        }
+        })
     );
     assert!(!mock.transaction(CAPTURE_EXAMPLE_XACT_ID).unwrap().reversed);
 }
@@ -273,12 +261,12 @@ async fn a_wrong_session_key_is_refused_like_a_wrong_secret_key() {
     // The SoftPOS 400 body with code 7 is the same refusal as a classic 401.
     assert_matches!(
         err,
-        Error::Unauthorized {
+        Error::Unauthorized(ErrorAnswer {
             status: 400,
             result_code: Some(ResultCode::Unauthorized),
             error_type: ErrorType::Missing,
             ..
-        }
+        })
     );
     assert!(err.is_unauthorized());
 }
@@ -330,11 +318,11 @@ async fn an_expired_session_key_is_refused_as_unauthorized() {
         .unwrap_err();
     assert_matches!(
         err,
-        Error::Unauthorized {
+        Error::Unauthorized(ErrorAnswer {
             status: 400,
             result_code: Some(ResultCode::Unauthorized),
             ..
-        }
+        })
     );
     assert!(err.to_string().contains("süresi dolmuş"), "{err}");
     assert!(err.is_refusal());
@@ -356,7 +344,7 @@ async fn an_expired_session_key_is_refused_as_unauthorized() {
     let err = softpos(&client, session.expose_secret(), CAPTURE_EXAMPLE_XACT_ID)
         .await
         .unwrap_err();
-    assert_matches!(err, Error::Unauthorized { status: 400, .. });
+    assert_matches!(err, Error::Unauthorized(ErrorAnswer { status: 400, .. }));
     // The configured fixed key does not expire.
     softpos(&client, short.session_key(), CAPTURE_EXAMPLE_XACT_ID)
         .await
@@ -377,11 +365,11 @@ async fn get_auth_key_needs_the_secret_key_and_paynet_mobile() {
         .unwrap_err();
     assert_matches!(
         err,
-        Error::Unauthorized {
+        Error::Unauthorized(ErrorAnswer {
             status: 401,
             error_type: ErrorType::AuthorizationError,
             ..
-        }
+        })
     );
     // No secret key at all: nothing is sent.
     let keyless = ClientBuilder::new(Environment::custom(&mock.base_url()).unwrap())

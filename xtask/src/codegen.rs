@@ -1,6 +1,12 @@
 //! Client generation with progenitor's library API, and the per-operation
 //! facts the hand-written runtime needs (`generated_operations.rs`).
 //!
+//! Each builder's `send()` is split where progenitor would call its hooks:
+//! the statements that build the `reqwest::Request` become the builder's
+//! `into_request`, and `send()` goes through the one exchange
+//! (`Client::exchange` in `paynet-api/src/exchange.rs`) that `paynet-ext`'s
+//! `.call()` uses too, before progenitor's own decoding of the answer.
+//!
 //! Everything Rust-side is built as tokens (`quote!`) and formatted once
 //! with prettyplease. Type and builder names are read from progenitor's own
 //! output, never re-derived: each builder's `send()` names its answer and
@@ -43,16 +49,17 @@ pub const REPLACEMENTS: [(&str, &str, &[TypeImpl]); 7] = [
 ];
 
 /// The settings the client is generated with. The client carries a
-/// `crate::runtime::ClientState` (credentials, body limit) and its hooks are
-/// implemented by hand in `paynet-api/src/runtime.rs`; a missing impl is a
-/// compile error rather than silently unauthenticated requests.
+/// `crate::runtime::ClientState` (credentials, body limit). Progenitor's
+/// hooks are left at their empty defaults: no generated `send()` calls them
+/// once `split_send` has rewritten it, and credentials are attached by the
+/// one exchange in `paynet-api/src/exchange.rs`.
 pub fn settings() -> GenerationSettings {
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
         .with_inner_type(quote!(crate::runtime::ClientState))
-        .with_hooks(HooksMode::Expected)
+        .with_hooks(HooksMode::Optional)
         .with_derive("schemars::JsonSchema");
     for (schema, path, impls) in REPLACEMENTS {
         settings.with_replacement(schema, path, impls.iter().cloned());
@@ -63,7 +70,8 @@ pub fn settings() -> GenerationSettings {
 /// The two generated sources.
 #[derive(Debug)]
 pub struct Sources {
-    /// `generated.rs`: progenitor's client, its builders' `Debug` redacted.
+    /// `generated.rs`: progenitor's client, its builders' `Debug` redacted
+    /// and their `send()` split around the one exchange.
     pub client: String,
     /// `generated_operations.rs`: the operations table, the spec's names as
     /// constants, `PaynetRequest` for every builder, `Verdict` for every
@@ -134,7 +142,7 @@ pub fn operations_source(doc: &Value) -> Result<String> {
 }
 
 /// Finds progenitor's `mod builder`, reads each builder's `send()`
-/// signature, and replaces each builder's derived `Debug` with one that
+/// signature, splits it ([`split_send`]), and replaces each builder's derived `Debug` with one that
 /// prints the body and redacts every other argument (header parameters
 /// such as `Session-Key` are credentials).
 fn redact_builders(file: &mut syn::File) -> Result<Vec<Builder>> {
@@ -158,6 +166,7 @@ fn redact_builders(file: &mut syn::File) -> Result<Vec<Builder>> {
             Item::Struct(strukt) => debug_impls.push(redact_debug(strukt)?),
             Item::Impl(imp) if imp.trait_.is_none() => {
                 if let Some(builder) = read_send(imp)? {
+                    split_send(imp, &builder.name)?;
                     builders.push(builder);
                 }
             }
@@ -257,6 +266,69 @@ fn read_send(imp: &syn::ItemImpl) -> Result<Option<Builder>> {
     }))
 }
 
+/// Splits a builder's `send()` where progenitor calls its hooks
+/// (`let info = OperationInfo { .. }; pre; exec; post; let response =
+/// result?;`): the statements before become `into_request`, which returns
+/// the request (or why it could not be built) with the client; `send()`
+/// becomes the one exchange, the success rule (`exchange::checked`), and
+/// progenitor's own decoding by status, unchanged.
+fn split_send(imp: &mut syn::ItemImpl, name: &syn::Ident) -> Result<()> {
+    let send = imp
+        .items
+        .iter_mut()
+        .find_map(|item| match item {
+            ImplItem::Fn(f) if f.sig.ident == "send" => Some(f),
+            _ => None,
+        })
+        .context("a builder without send()")?;
+    let ReturnType::Type(_, output) = &send.sig.output else {
+        bail!("{name}::send returns nothing");
+    };
+    let [_, error] = type_arguments(output, "Result")?;
+    let stmts = &send.block.stmts;
+    let hooks_at = stmts
+        .iter()
+        .position(|stmt| match stmt {
+            syn::Stmt::Local(local) => {
+                quote::ToTokens::to_token_stream(&local.pat).to_string() == "info"
+            }
+            _ => false,
+        })
+        .with_context(|| format!("{name}::send no longer builds an OperationInfo; check split_send in xtask/src/codegen.rs"))?;
+    // `let info`, pre, exec, post, `let response = result?;`, then the match.
+    if stmts.len() != hooks_at + 6 {
+        bail!(
+            "{name}::send has an unexpected shape after its request is built; check split_send in xtask/src/codegen.rs"
+        );
+    }
+    let build = &stmts[..hooks_at];
+    let decode = &stmts[hooks_at + 5];
+    let into_request: ImplItem = syn::parse2(quote! {
+        /// The request this builder describes, or why it cannot be built,
+        /// with the client to send it through: the first step of a call.
+        pub(crate) fn into_request(self) -> (&'a super::Client, Result<reqwest::Request, #error>) {
+            (self.client, self.request())
+        }
+    })
+    .context("into_request does not parse")?;
+    let request: ImplItem = syn::parse2(quote! {
+        fn request(self) -> Result<reqwest::Request, #error> {
+            #(#build)*
+            Ok(request)
+        }
+    })
+    .context("request does not parse")?;
+    send.block = syn::parse2(quote! {{
+        let exchange = crate::runtime::PaynetRequest::send_raw(self).await;
+        let response = crate::exchange::checked::<Self>(exchange)?;
+        #decode
+    }})
+    .context("the new send() does not parse")?;
+    imp.items.push(into_request);
+    imp.items.push(request);
+    Ok(())
+}
+
 /// The type arguments of `Outer<A, B, ...>`.
 fn type_arguments<const N: usize>(ty: &Type, outer: &str) -> Result<[Type; N]> {
     let Type::Path(path) = ty else {
@@ -350,6 +422,7 @@ fn operations_tokens(doc: &Value, builders: &[Builder]) -> Result<TokenStream> {
         scheme_consts.push(quote!(#[doc = #doc_line] pub const #ident: &str = #name;));
     }
     let mut rows = Vec::new();
+    let mut row_names = Vec::new();
     let mut header_consts = BTreeSet::new();
     let mut requests = Vec::new();
     let mut verdicts = Vec::new();
@@ -388,7 +461,6 @@ fn operations_tokens(doc: &Value, builders: &[Builder]) -> Result<TokenStream> {
                 }
             }
         }
-        let declares_code = answer.is_some_and(|a| a.pointer("/properties/code").is_some());
         let idempotent_by = match op.idempotent_by() {
             Some(field) => quote!(Some(#field)),
             None => quote!(None),
@@ -400,19 +472,22 @@ fn operations_tokens(doc: &Value, builders: &[Builder]) -> Result<TokenStream> {
                 .collect(),
             None => Vec::new(),
         };
+        let row = const_name(id);
+        let row_doc = format!(" The `{id}` row of [`OPERATIONS`].");
         rows.push(quote! {
-            Operation {
+            #[doc = #row_doc]
+            const #row: Operation = Operation {
                 id: #id,
                 method: #method_upper,
                 path: #path,
                 security: &[#(#alternatives),*],
                 header_parameters: &[#(#headers),*],
                 success_statuses: &[#(#success_statuses),*],
-                answer_declares_code: #declares_code,
                 idempotent_by: #idempotent_by,
                 at_least_one_of: &[#(#groups),*],
-            }
+            };
         });
+        row_names.push(row.clone());
         let builder = builders
             .iter()
             .find(|b| b.operation_id == id)
@@ -424,10 +499,14 @@ fn operations_tokens(doc: &Value, builders: &[Builder]) -> Result<TokenStream> {
             ..
         } = builder;
         requests.push(quote! {
-            impl crate::runtime::PaynetRequest for crate::builder::#name<'_> {
+            impl PaynetRequest for crate::builder::#name<'_> {
                 type Response = #response;
                 type ErrorBody = #error;
                 const OPERATION_ID: &'static str = #id;
+                fn operation() -> &'static Operation {
+                    // A constant's reference: promoted to a `'static`, no lookup.
+                    &#row
+                }
                 fn span() -> tracing::Span {
                     tracing::info_span!(#id, status = Empty, result_code = Empty, outcome = Empty)
                 }
@@ -438,11 +517,17 @@ fn operations_tokens(doc: &Value, builders: &[Builder]) -> Result<TokenStream> {
                 > + Send {
                     crate::builder::#name::send(self)
                 }
+                fn send_raw(self) -> impl ::std::future::Future<Output = RawExchange> + Send {
+                    async move {
+                        let (client, request) = self.into_request();
+                        client.exchange(Self::operation(), request).await
+                    }
+                }
             }
         });
         if let Some(field) = op.idempotent_by() {
             requests.push(quote! {
-                impl crate::runtime::KeyedByTransaction for crate::builder::#name<'_> {
+                impl KeyedByTransaction for crate::builder::#name<'_> {
                     const KEYED_BY: &'static str = #field;
                 }
             });
@@ -460,10 +545,15 @@ fn operations_tokens(doc: &Value, builders: &[Builder]) -> Result<TokenStream> {
     Ok(quote! {
         use tracing::field::Empty;
 
-        use crate::runtime::{Operation, SecurityScheme, Verdict};
+        use crate::runtime::{
+            AnswerVisitor, KeyedByTransaction, Operation, PaynetRequest, RawExchange,
+            SecurityScheme, Verdict,
+        };
 
         /// Every operation of `spec/paynet.json`.
-        pub static OPERATIONS: &[Operation] = &[#(#rows),*];
+        pub static OPERATIONS: &[Operation] = &[#(#row_names),*];
+
+        #(#rows)*
 
         /// Every security scheme of `spec/paynet.json`, with the header it travels in.
         pub static SECURITY_SCHEMES: &[SecurityScheme] = &[#(#schemes),*];
@@ -485,7 +575,7 @@ fn operations_tokens(doc: &Value, builders: &[Builder]) -> Result<TokenStream> {
         /// Calls `visitor` once per operation with the operation's 2xx
         /// answer type, so that code generic over answers (tests that
         /// generate bodies from the spec) covers every operation.
-        pub fn visit_answers(visitor: &mut impl crate::runtime::AnswerVisitor) {
+        pub fn visit_answers(visitor: &mut impl AnswerVisitor) {
             #(#visits)*
         }
     })
@@ -556,34 +646,4 @@ fn verdict_field(schema: &Value, field: &str, wanted: Field) -> Result<Option<To
             quote!(self.#ident.as_ref().map(|v| #convert))
         },
     ))
-}
-
-/// The merged document as a Rust constant (`generated_spec.rs`), so that code
-/// which reads the spec at run time (the simulator) gets it from
-/// `paynet-api` instead of compiling in a file from outside its own crate.
-/// A raw string keeps the text byte for byte what `spec/paynet.json` holds,
-/// and keeps its diff readable.
-pub fn spec_source(spec_text: &str) -> Result<String> {
-    let literal: syn::LitStr = syn::parse_str(&raw_string(spec_text))
-        .context("the spec does not fit in a raw string literal")?;
-    let tokens = quote! {
-        /// The merged OpenAPI 3.0 document, `spec/paynet.json`, this
-        /// client was generated from: exactly the text of that file.
-        pub const SPEC_JSON: &str = #literal;
-    };
-    let file: syn::File = syn::parse2(tokens).context("the spec constant does not parse")?;
-    Ok(prettyplease::unparse(&file))
-}
-
-/// `text` as a raw string literal with enough `#`s that no `"#…` inside it
-/// ends the literal early.
-fn raw_string(text: &str) -> String {
-    let longest = text
-        .split('"')
-        .skip(1)
-        .map(|after| after.len() - after.trim_start_matches('#').len())
-        .max()
-        .unwrap_or(0);
-    let hashes = "#".repeat(longest + 1);
-    format!("r{hashes}\"{text}\"{hashes}")
 }

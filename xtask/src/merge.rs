@@ -153,12 +153,9 @@ fn renamed_ref(reference: &str, renames: &Renames) -> String {
     let Some((section, name)) = rest.split_once('/') else {
         return reference.to_string();
     };
-    let name = name.replace("~1", "/").replace("~0", "~");
+    let name = paynet_spec::unescape(name);
     match renames.get(&(section.to_string(), name)) {
-        Some(new) => format!(
-            "#/components/{section}/{}",
-            new.replace('~', "~0").replace('/', "~1")
-        ),
+        Some(new) => format!("#/components/{section}/{}", paynet_spec::escape(new)),
         None => reference.to_string(),
     }
 }

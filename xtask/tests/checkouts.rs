@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::SystemTime;
 
-use xtask::generate::{CLIENT, OPERATIONS, SPEC, SPEC_RUST};
+use xtask::generate::{CLIENT, OPERATIONS, SPEC, SPEC_COPY};
 
-const OUTPUTS: [&str; 4] = [SPEC, CLIENT, OPERATIONS, SPEC_RUST];
+const OUTPUTS: [&str; 4] = [SPEC, CLIENT, OPERATIONS, SPEC_COPY];
 
 /// The source both scratch checkouts change, each in its own way, so that
 /// their outputs differ.
@@ -258,7 +258,7 @@ fn two_checkouts_sharing_a_target_dir_each_generate_their_own_files() {
         assert!(stdout(&gen_a).contains(&format!("generate: wrote {path}\n")));
     }
     assert!(contains(&written_a, SPEC, "checkout A"));
-    assert!(contains(&written_a, SPEC_RUST, "checkout A"));
+    assert!(contains(&written_a, SPEC_COPY, "checkout A"));
     assert_eq!(outputs(&root_b), committed_b, "generate in A wrote into B");
 
     // generate in B, with the binary built for A, writes B's files only.
@@ -271,7 +271,7 @@ fn two_checkouts_sharing_a_target_dir_each_generate_their_own_files() {
     );
     let written_b = outputs(&root_b);
     assert!(contains(&written_b, SPEC, "checkout B"));
-    assert!(contains(&written_b, SPEC_RUST, "checkout B"));
+    assert!(contains(&written_b, SPEC_COPY, "checkout B"));
     assert!(!contains(&written_b, SPEC, "checkout A"));
     assert_eq!(outputs(&root_a), written_a, "generate in B wrote into A");
 
