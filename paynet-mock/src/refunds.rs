@@ -552,7 +552,7 @@ const AGENT_ID: &str = "1234";
 /// names are the simulator's assumption.
 fn row(record: &RefundRecord, sale: Option<&Transaction>) -> Value {
     json!({
-        "id": record.reversed_id.parse::<u64>().ok(),
+        "id": record.reversed_id,
         "xact_date": record.sale_date.format("%d.%m.%Y").to_string(),
         "company_code": COMPANY_CODE,
         "entry_date": record.entry_date.format("%d.%m.%Y").to_string(),
@@ -563,10 +563,10 @@ fn row(record: &RefundRecord, sale: Option<&Transaction>) -> Value {
         "xact_id": masked(&record.sale_xact_id),
         "reversed_xact_id": record.refund_xact_id,
         "reversed_id": record.reversed_id,
-        "bank_id": sale.map(|s| s.bank_id.clone()),
+        "bank_id": sale.map(|s| s.bank_id.clone()).unwrap_or_default(),
         "bank_name": "Simülatör Bankası",
-        "card_no": sale.map(|s| s.card_no_masked.clone()),
-        "card_holder": sale.map(|s| s.card_holder.clone()),
+        "card_no": sale.map(|s| s.card_no_masked.clone()).unwrap_or_default(),
+        "card_holder": sale.map(|s| s.card_holder.clone()).unwrap_or_default(),
         "amount": money(lira(record.kurus)),
         "status": record.status.wire(),
     })
