@@ -426,14 +426,14 @@ impl RefundRows {
     fn request(&self) -> Page {
         let query = self.query.clone();
         let client = self.client.clone();
-        let starting_after = (self.read > 0).then_some(self.read as i64);
+        let starting_after = (self.read > 0).then_some(self.read);
         Box::pin(async move {
             client
                 .reversal_list()
                 .body_map(|b| {
                     b.datab(query.dates.from)
                         .datbi(query.dates.to)
-                        .limit(i64::from(query.page_size))
+                        .limit(u64::from(query.page_size))
                         .starting_after(starting_after)
                         .agent_id(query.agent_id)
                         .bank_id(query.bank_id)

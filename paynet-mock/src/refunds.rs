@@ -318,10 +318,17 @@ pub(crate) async fn request(state: &State, op: &SpecOperation, body: &Value) -> 
         Some(digits) if digits.bytes().all(|b| b.is_ascii_digit()) && digits.len() <= 15 => {
             digits.parse::<u64>().ok()
         }
+        // The spec's `amount` is any string; what Paynet answers to one
+        // that is not kuruş is not documented: a refusal in the answer
+        // (code 11, an assumption), as for the page's other rules.
         Some(_) => {
-            return bad_request(
-                op,
-                "amount must be kuruş as a string of digits (\"1000\" for 10.00 TL)",
+            return json_response(
+                StatusCode::OK,
+                &json!({
+                    "object_name": "transaction_reversed_request",
+                    "code": ResultCode::BadRequest,
+                    "message": "amount must be kuruş as a string of digits (\"1000\" for 10.00 TL)",
+                }),
             );
         }
     };
@@ -471,15 +478,13 @@ fn int_of(body: &Value, key: &str) -> Result<Option<u64>, String> {
 
 /// İade Listesi.
 pub(crate) fn list(state: &State, op: &SpecOperation, body: &Value) -> Response {
-    let parsed = (|| {
+    let parsed = (|| -> Result<_, String> {
         let from = date_of(body, "datab")?;
         let to = date_of(body, "datbi")?;
-        let limit = int_of(body, "limit")?.unwrap_or(10);
+        // 0, like an absent limit, is Paynet's default of 10 rows.
+        let limit = int_of(body, "limit")?.filter(|l| *l > 0).unwrap_or(10);
         let after = int_of(body, "starting_after")?;
         let before = int_of(body, "ending_before")?;
-        if limit == 0 {
-            return Err("limit must be 1 or more".to_string());
-        }
         Ok((from, to, limit as usize, after, before))
     })();
     let (from, to, limit, after, before) = match parsed {

@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use paynet_ext::{
-    Amount, Error, NoticeConfirmation, RefundDates, RefundDecision, RefundExt, RefundNotice,
-    RefundQuery, RefundRequest, ResultCode, refund_notice_route,
+    Amount, CallExt, Error, NoticeConfirmation, RefundDates, RefundDecision, RefundExt,
+    RefundNotice, RefundQuery, RefundRequest, ResultCode, refund_notice_route,
 };
 use paynet_mock::{
     Config, LOST_ANSWER, MockServer, NoticeDelivery, RefundStatus, Transaction, turkish_today,
@@ -105,6 +105,27 @@ async fn a_later_day_refunds_in_part_never_more_than_remains() {
         .expect("the rest, pending");
     assert!(rest.reply().result_code().is_success());
     assert_eq!(mock.refund_requested("xk_old_sale_0001"), 2000);
+
+    // An amount that is not kuruş, sent through the generated builder.
+    let odd = client
+        .reversed_request()
+        .body_map(|b| {
+            b.xact_id("xk_old_sale_0001")
+                .amount(Some("ten".to_string()))
+        })
+        .call()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            odd,
+            Error::Paynet {
+                code: ResultCode::BadRequest,
+                ..
+            }
+        ),
+        "{odd:?}"
+    );
 
     let unknown = client
         .request_refund(RefundRequest::whole("xk_nobody_at_all"))
