@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use crate::spec::SpecOperation;
 use crate::state::State;
 use crate::store::Kind;
-use crate::{check, reply, reversals, softpos};
+use crate::{check, refunds, reply, reversals, softpos};
 
 /// What the simulator does with an admitted request of one operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +34,11 @@ pub enum Behaviour {
     TransactionCheck,
     /// Oturum Anahtarı: issues a SoftPOS session key.
     IssueSessionKey,
+    /// İade: a pending refund or cancel request of a sale, by the page's
+    /// rules, decided later and posted to its `succeedUrl`.
+    RefundRequest,
+    /// İade Listesi: the refund requests of a date range, paged.
+    RefundList,
     /// An operation the simulator has no behaviour for: HTTP 200 with a
     /// body made from its page's success answer (its example, or else one
     /// built from its schema), after the same checks as every request.
@@ -44,12 +49,14 @@ impl Behaviour {
     /// Which operation (by `operationId`) each behaviour serves: the one
     /// place that names operations. An operation missing here is
     /// [`Behaviour::Documented`].
-    pub const BY_OPERATION: [(&'static str, Behaviour); 5] = [
+    pub const BY_OPERATION: [(&'static str, Behaviour); 7] = [
         ("capture_reversal", Behaviour::CaptureReversal),
         ("preauth_reversal", Behaviour::PreauthReversal),
         ("init_reversal_transaction", Behaviour::SoftPosStart),
         ("transaction_check", Behaviour::TransactionCheck),
         ("get_auth_key", Behaviour::IssueSessionKey),
+        ("reversed_request", Behaviour::RefundRequest),
+        ("reversal_list", Behaviour::RefundList),
     ];
 
     /// The behaviour of the operation `operation_id`.
@@ -79,6 +86,8 @@ impl Behaviour {
                 reversals::reverse(state, op, Kind::Preauthorized, xact_id).await
             }
             Behaviour::SoftPosStart => softpos::start(state, op, xact_id).await,
+            Behaviour::RefundRequest => refunds::request(state, op, body).await,
+            Behaviour::RefundList => refunds::list(state, op, body),
             Behaviour::Documented => match &op.example_answer {
                 Some((status, body)) => reply::json(
                     StatusCode::from_u16(*status).unwrap_or(StatusCode::OK),

@@ -33,6 +33,7 @@ mod answers;
 mod app;
 mod check;
 mod connections;
+mod refunds;
 mod refusals;
 mod reply;
 mod reversals;
@@ -54,6 +55,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use answers::Behaviour;
+pub use refunds::{NoticeDelivery, RefundRecord, RefundRefusal, RefundStatus, turkish_today};
 pub use session_keys::EXPIRED_SESSION_USER;
 pub use store::{
     CAPTURE_EXAMPLE_XACT_ID, Kind, PREAUTH_EXAMPLE_XACT_ID, Refusal, Store, Transaction,
@@ -96,6 +98,15 @@ pub struct Config {
     pub shutdown_timeout: Duration,
     /// Transactions to add to the vendor examples at start.
     pub transactions: Vec<Transaction>,
+    /// How long a refund request (İade) waits before the simulator
+    /// approves it and posts the decision to its `succeedUrl`. `None`:
+    /// it waits for [`MockServer::decide_refund`] (a test's approve or
+    /// reject). Paynet's team takes as long as it takes; 2 s here.
+    pub refund_decision_delay: Option<Duration>,
+    /// How long the POST of a decision to `succeedUrl` may take; a POST
+    /// that fails or times out is logged, and the request still shows in
+    /// the refund list.
+    pub notice_timeout: Duration,
 }
 
 impl Config {
@@ -120,6 +131,8 @@ impl std::fmt::Debug for Config {
             .field("max_connections", &self.max_connections)
             .field("shutdown_timeout", &self.shutdown_timeout)
             .field("transactions", &self.transactions)
+            .field("refund_decision_delay", &self.refund_decision_delay)
+            .field("notice_timeout", &self.notice_timeout)
             .finish()
     }
 }
@@ -138,6 +151,8 @@ impl Default for Config {
             max_connections: 512,
             shutdown_timeout: Duration::from_secs(5),
             transactions: Vec::new(),
+            refund_decision_delay: Some(Duration::from_secs(2)),
+            notice_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -204,6 +219,10 @@ impl MockServer {
             max_body_bytes: config.max_body_bytes,
             body_timeout: config.body_timeout,
             serials: AtomicU64::new(0),
+            refunds: Arc::new(refunds::RefundDesk::new(
+                config.refund_decision_delay,
+                config.notice_timeout,
+            )),
         });
         let app = routes.with_state(state.clone());
         let listener = tokio::net::TcpListener::bind(config.addr)
@@ -248,6 +267,29 @@ impl MockServer {
     /// The fixed session key it accepts (it also accepts those it issued).
     pub fn session_key(&self) -> &str {
         &self.state.session_keys.fixed
+    }
+
+    /// Every refund and cancel request (İade) made so far, in order.
+    pub fn refunds(&self) -> Vec<RefundRecord> {
+        self.state.refunds.book.all()
+    }
+
+    /// The sum of a sale's refund requests that were not rejected, in
+    /// kuruş: never more than the sale.
+    pub fn refund_requested(&self, sale_xact_id: &str) -> u64 {
+        self.state.refunds.book.requested(sale_xact_id)
+    }
+
+    /// Decides a pending refund request (a test's command): approves or
+    /// rejects it, and posts the decision to its `succeedUrl`, waiting for
+    /// that POST (bounded by [`Config::notice_timeout`]). `None` when no
+    /// request of that number is pending.
+    pub async fn decide_refund(
+        &self,
+        refund_xact_id: &str,
+        approve: bool,
+    ) -> Option<NoticeDelivery> {
+        refunds::decide(&self.state.refunds, refund_xact_id, approve).await
     }
 
     /// Adds (or replaces) a transaction.

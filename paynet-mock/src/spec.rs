@@ -294,7 +294,9 @@ mod tests {
                 "init_reversal_transaction",
                 "capture_reversal",
                 "transaction_check",
-                "preauth_reversal"
+                "preauth_reversal",
+                "reversal_list",
+                "reversed_request"
             ]
         );
         // Its page's `Authorization` parameter became the secret-key

@@ -16,6 +16,8 @@ pub(crate) struct State {
     pub(crate) body_timeout: Duration,
     /// The serial number of the last payment session or session key issued.
     pub(crate) serials: AtomicU64,
+    /// The refund and cancel requests (İade), and how they are decided.
+    pub(crate) refunds: std::sync::Arc<crate::refunds::RefundDesk>,
 }
 
 impl State {

@@ -75,13 +75,23 @@ pub fn values(spec: &Value, schema: &Value) -> BoxedStrategy<Value> {
         match schema.get("type").and_then(Value::as_str) {
             Some("object") => object(spec, schema),
             Some("string") => string(schema),
-            Some("integer") => prop_oneof![
-                Just(json!(0)),
-                Just(json!(i64::MAX)),
-                Just(json!(i64::MIN)),
-                any::<i64>().prop_map(|n| json!(n)),
-            ]
-            .boxed(),
+            Some("integer") => match schema.get("minimum").and_then(Value::as_i64) {
+                // A bound a validator checks (the refund list's limit).
+                Some(min) => prop_oneof![
+                    Just(json!(min.max(0))),
+                    Just(json!(i64::MAX)),
+                    Just(json!(min)),
+                    (min..=i64::MAX).prop_map(|n| json!(n)),
+                ]
+                .boxed(),
+                None => prop_oneof![
+                    Just(json!(0)),
+                    Just(json!(i64::MAX)),
+                    Just(json!(i64::MIN)),
+                    any::<i64>().prop_map(|n| json!(n)),
+                ]
+                .boxed(),
+            },
             Some("number") => number(schema),
             Some("boolean") => any::<bool>().prop_map(Value::Bool).boxed(),
             Some("array") => {
@@ -135,7 +145,11 @@ fn object(spec: &Value, schema: &Value) -> BoxedStrategy<Value> {
 }
 
 fn string(schema: &Value) -> BoxedStrategy<Value> {
-    let pattern = match schema.get("pattern").and_then(Value::as_str) {
+    // `format: date`: a calendar date (`yyyy-MM-dd`), as validators that
+    // check formats (Prism) require; days up to 28 are in every month.
+    let date = (schema.get("format").and_then(Value::as_str) == Some("date"))
+        .then_some("^[12][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$");
+    let pattern = match date.or(schema.get("pattern").and_then(Value::as_str)) {
         Some(pattern) => pattern
             .trim_start_matches('^')
             .trim_end_matches('$')
