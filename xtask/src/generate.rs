@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 use sha2::{Digest, Sha256};
 
-use crate::{codegen, json, merge, normalize, sources, validate};
+use crate::{cli, codegen, json, merge, normalize, sources, validate};
 
 /// Where the merged document goes, relative to the workspace root.
 pub const SPEC: &str = "spec/paynet.json";
@@ -87,6 +87,7 @@ pub fn build(root: &Path) -> Result<Built> {
     );
     let codegen::Sources { client, operations } = codegen::sources(&merged)?;
     let spec_rust = codegen::spec_source(&spec_text)?;
+    let commands = cli::source(&merged, &client)?;
     Ok(Built {
         outputs: vec![
             Output {
@@ -104,6 +105,10 @@ pub fn build(root: &Path) -> Result<Built> {
             Output {
                 path: SPEC_RUST,
                 text: format!("{header}{spec_rust}"),
+            },
+            Output {
+                path: cli::CLI,
+                text: format!("{header}{commands}"),
             },
         ],
         normalizations,
@@ -141,7 +146,11 @@ pub fn generate(root: &Path, check: bool) -> Result<Outcome> {
     }
     if !check {
         for output in outputs.iter().filter(|o| stale.contains(&o.path)) {
-            std::fs::write(root.join(output.path), &output.text)?;
+            let path = root.join(output.path);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(path, &output.text)?;
         }
     }
     Ok(Outcome {
