@@ -24,6 +24,7 @@ use crate::operation::{Output, Settings, Usage};
 /// The options every command takes (`global`: before or after the
 /// subcommand).
 #[derive(Args, Debug)]
+#[command(next_help_heading = "Global options")]
 struct Global {
     /// The Paynet environment: production or sandbox. Nothing unset ever
     /// picks production.

@@ -1,0 +1,575 @@
+//! The `paynet` binary against the simulator (`paynet-mock`, in process),
+//! run as a user runs it: one test per outcome, each checking the exit code
+//! and that stdout is JSON; bad input sends nothing; no key in any output;
+//! production is never reached unconfirmed; `--help` is snapshotted.
+//!
+//! The simulator sits behind a counting TCP relay: a command that must send
+//! nothing must not even open a connection to it.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use paynet_mock::{Config, LOST_ANSWER, MockServer, Transaction};
+use serde_json::Value;
+use tokio::net::{TcpListener, TcpStream};
+
+const BIN: &str = env!("CARGO_BIN_EXE_paynet");
+
+/// The simulator, and the relay in front of it that counts connections.
+struct Sim {
+    mock: MockServer,
+    relay: SocketAddr,
+    connections: Arc<AtomicUsize>,
+}
+
+impl Sim {
+    async fn start() -> Sim {
+        let mock = MockServer::start(Config::default()).await.unwrap();
+        let target = mock.addr();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let relay = listener.local_addr().unwrap();
+        let connections = Arc::new(AtomicUsize::new(0));
+        let counter = connections.clone();
+        tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                counter.fetch_add(1, Ordering::SeqCst);
+                tokio::spawn(async move {
+                    if let Ok(mut outbound) = TcpStream::connect(target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+            }
+        });
+        Sim {
+            mock,
+            relay,
+            connections,
+        }
+    }
+
+    fn base_url(&self) -> String {
+        format!("http://{}", self.relay)
+    }
+
+    fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
+
+    /// `paynet ARGS` against this simulator, with its secret key in
+    /// `PAYNET_SECRET_KEY`.
+    async fn paynet(&self, args: &[&str]) -> Run {
+        let base = self.base_url();
+        let key = self.mock.secret_key().to_string();
+        paynet(
+            args,
+            &[("PAYNET_BASE_URL", &base), ("PAYNET_SECRET_KEY", &key)],
+            None,
+        )
+        .await
+    }
+}
+
+/// What a run of the binary gave.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {:?}", self.stdout))
+    }
+
+    /// Asserts one line on stderr, and returns it.
+    fn one_line(&self) -> &str {
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "stderr: {:?}", self.stderr);
+        lines[0]
+    }
+}
+
+/// Runs the binary with only the given `PAYNET_*` variables (and
+/// `RUST_LOG`) set, stdin from `stdin` or nothing: never a terminal.
+async fn paynet(args: &[&str], vars: &[(&str, &str)], stdin: Option<&str>) -> Run {
+    let mut command = Command::new(BIN);
+    command.args(args);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("PAYNET_") || name == "RUST_LOG" || name == "NO_COLOR" {
+            command.env_remove(name);
+        }
+    }
+    command.envs(vars.iter().copied());
+    command.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let stdin = stdin.map(str::to_string);
+    let output: Output = tokio::task::spawn_blocking(move || {
+        let mut child = command.spawn().unwrap();
+        if let Some(text) = stdin {
+            use std::io::Write;
+            // A command that refuses early may not read it: a broken pipe
+            // here is no failure.
+            let _ = child.stdin.take().unwrap().write_all(text.as_bytes());
+        }
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+fn scratch_file(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("paynet-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reversal_succeeds_then_repeats_with_code_100_and_exit_0() {
+    let sim = Sim::start().await;
+    sim.mock.add_transaction(Transaction::captured("xk_cli_ok"));
+    let first = sim
+        .paynet(&["capture-reversal", "--xact-id", "xk_cli_ok"])
+        .await;
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert_eq!(first.json()["code"], 0);
+    assert!(first.stderr.is_empty(), "{}", first.stderr);
+    assert!(sim.mock.transaction("xk_cli_ok").unwrap().reversed);
+    // The operation id itself is an alias of the command.
+    let second = sim
+        .paynet(&["capture_reversal", "--xact-id", "xk_cli_ok"])
+        .await;
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert_eq!(second.json()["code"], 100);
+    assert_eq!(sim.mock.store().reversals_applied("xk_cli_ok"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bank_decline_is_a_refusal_exit_1_with_the_reason_as_json() {
+    let sim = Sim::start().await;
+    let run = sim
+        .paynet(&["capture-reversal", "--xact-id", "xk_mock_bank_decline"])
+        .await;
+    assert_eq!(run.code, 1);
+    let json = run.json();
+    assert_eq!(json["error"]["kind"], "bank_declined");
+    assert_eq!(json["error"]["outcome"], "refused");
+    assert_eq!(json["error"]["response"]["bank_error_id"], "05");
+    assert!(
+        run.one_line().starts_with("error: the bank declined"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_transaction_is_a_refusal_exit_1() {
+    let sim = Sim::start().await;
+    let run = sim
+        .paynet(&["preauth-reversal", "--xact-id", "xk_cli_nobody"])
+        .await;
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.json()["error"]["status"], 404);
+    run.one_line();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreadable_answer_is_unknown_exit_3() {
+    let sim = Sim::start().await;
+    let run = sim
+        .paynet(&["capture-reversal", "--xact-id", "xk_mock_html_500"])
+        .await;
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert_eq!(run.json()["error"]["outcome"], "unknown");
+    assert!(run.one_line().contains("check the transaction"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_answer_is_unknown_and_resend_until_learns_it_was_done() {
+    let sim = Sim::start().await;
+    let once = format!("{LOST_ANSWER}_cli_once");
+    sim.mock.add_transaction(Transaction::captured(&once));
+    let run = sim.paynet(&["capture-reversal", "--xact-id", &once]).await;
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert_eq!(run.json()["error"]["kind"], "transport");
+    assert_eq!(sim.mock.store().reversals_applied(&once), 1);
+
+    let resent = format!("{LOST_ANSWER}_cli_resent");
+    sim.mock.add_transaction(Transaction::captured(&resent));
+    let run = sim
+        .paynet(&[
+            "capture-reversal",
+            "--xact-id",
+            &resent,
+            "--resend-until",
+            "30s",
+        ])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["code"], 100);
+    assert_eq!(sim.mock.store().reversals_applied(&resent), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resending_exists_only_for_keyed_operations() {
+    let sim = Sim::start().await;
+    let run = sim
+        .paynet(&[
+            "transaction-check",
+            "--xact-id",
+            "xk_1",
+            "--resend-until",
+            "30s",
+        ])
+        .await;
+    assert_eq!(run.code, 2);
+    run.one_line();
+    assert_eq!(sim.connections(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_connection_is_not_sent_exit_4() {
+    // A port nothing listens on: bind one, and close it.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let run = paynet(
+        &["capture-reversal", "--xact-id", "xk_1"],
+        &[("PAYNET_BASE_URL", &base), ("PAYNET_SECRET_KEY", "sck_x")],
+        None,
+    )
+    .await;
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert_eq!(run.json()["error"]["outcome"], "not_sent");
+    run.one_line();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_reads_a_transaction_by_id_and_by_reference() {
+    let sim = Sim::start().await;
+    sim.mock
+        .add_transaction(Transaction::captured("xk_cli_check").with_reference("ref-cli-1"));
+    let run = sim.paynet(&["check", "--xact-id", "xk_cli_check"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["Data"][0]["xact_id"], "xk_cli_check");
+    let run = sim.paynet(&["check", "--reference-no", "ref-cli-1"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["Data"][0]["xact_id"], "xk_cli_check");
+    // The generated command asks the same; neither id is a usage error
+    // before anything is sent.
+    let run = sim.paynet(&["transaction-check"]).await;
+    assert_eq!(run.code, 2);
+    run.one_line();
+    let run = sim
+        .paynet(&["check", "--xact-id", "xk_cli_check", "--output", "table"])
+        .await;
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.starts_with("Data[0].xact_id") && l.ends_with("xk_cli_check")),
+        "{}",
+        run.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_from_standard_input() {
+    let sim = Sim::start().await;
+    sim.mock
+        .add_transaction(Transaction::captured("xk_cli_stdin"));
+    let base = sim.base_url();
+    let run = paynet(
+        &["capture-reversal", "--json-body", "-"],
+        &[
+            ("PAYNET_BASE_URL", &base),
+            ("PAYNET_SECRET_KEY", sim.mock.secret_key()),
+        ],
+        Some(r#"{"xact_id": "xk_cli_stdin"}"#),
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(sim.mock.transaction("xk_cli_stdin").unwrap().reversed);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_is_a_usage_error_in_one_sentence_and_sends_nothing() {
+    let sim = Sim::start().await;
+    let base = sim.base_url();
+    let missing = scratch_file("missing-key");
+    let _ = std::fs::remove_file(&missing);
+    let missing = missing.to_str().unwrap().to_string();
+    let too_long = "x".repeat(101);
+    let cases: Vec<(&str, Vec<&str>, Vec<(&str, &str)>)> = vec![
+        (
+            "unknown flag",
+            vec![
+                "capture-reversal",
+                "--xact-id",
+                "xk_1",
+                "--amount-typo",
+                "1",
+            ],
+            vec![("PAYNET_SECRET_KEY", "sck_x")],
+        ),
+        (
+            "malformed duration",
+            vec![
+                "capture-reversal",
+                "--xact-id",
+                "xk_1",
+                "--resend-until",
+                "soon",
+            ],
+            vec![("PAYNET_SECRET_KEY", "sck_x")],
+        ),
+        (
+            "missing key",
+            vec!["capture-reversal", "--xact-id", "xk_1"],
+            vec![],
+        ),
+        (
+            "unreadable key file",
+            vec![
+                "capture-reversal",
+                "--xact-id",
+                "xk_1",
+                "--secret-key-file",
+                &missing,
+            ],
+            vec![],
+        ),
+        (
+            "missing session key",
+            vec!["init-reversal-transaction", "--xact-id", "enc"],
+            vec![],
+        ),
+        (
+            "an id over 100 characters",
+            vec!["capture-reversal", "--xact-id", &too_long],
+            vec![("PAYNET_SECRET_KEY", "sck_x")],
+        ),
+        (
+            "a body that is not JSON",
+            vec!["capture-reversal", "--json-body", "-"],
+            vec![("PAYNET_SECRET_KEY", "sck_x")],
+        ),
+        (
+            "an unknown environment",
+            vec!["capture-reversal", "--xact-id", "xk_1", "--env", "prod"],
+            vec![("PAYNET_SECRET_KEY", "sck_x")],
+        ),
+    ];
+    for (case, args, mut vars) in cases {
+        vars.push(("PAYNET_BASE_URL", &base));
+        let run = paynet(&args, &vars, Some("not json")).await;
+        assert_eq!(run.code, 2, "{case}: {}", run.stderr);
+        let line = run.one_line();
+        assert!(line.starts_with("error: "), "{case}: {line}");
+        assert!(run.stdout.is_empty(), "{case}: {}", run.stdout);
+        assert_eq!(sim.connections(), 0, "{case} sent something");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn production_without_a_terminal_or_yes_is_refused_before_anything_is_sent() {
+    for (args, vars) in [
+        (
+            vec![
+                "capture-reversal",
+                "--xact-id",
+                "xk_1",
+                "--env",
+                "production",
+            ],
+            vec![],
+        ),
+        (
+            vec!["preauth-reversal", "--xact-id", "xk_1"],
+            vec![("PAYNET_ENV", "production")],
+        ),
+        // Production by its address is production too.
+        (
+            vec![
+                "capture-reversal",
+                "--xact-id",
+                "xk_1",
+                "--base-url",
+                "https://api.paynet.com.tr",
+            ],
+            vec![],
+        ),
+    ] {
+        let mut vars = vars;
+        vars.push(("PAYNET_SECRET_KEY", "sck_x"));
+        let run = paynet(&args, &vars, None).await;
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert_eq!(
+            run.one_line(),
+            "error: capture_reversal moves money in production: run it on a terminal to confirm, or pass --yes; nothing was sent"
+                .replace(
+                    "capture_reversal",
+                    if args[0] == "preauth-reversal" { "preauth_reversal" } else { "capture_reversal" }
+                )
+        );
+    }
+    // Nothing unset picks production: no environment at all is refused.
+    let run = paynet(
+        &["check", "--xact-id", "xk_1"],
+        &[("PAYNET_SECRET_KEY", "sck_x")],
+        None,
+    )
+    .await;
+    assert_eq!(run.code, 2);
+    assert!(run.one_line().contains("no environment"), "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_key_in_any_output_verbose_and_trace_included() {
+    let sim = Sim::start().await;
+    sim.mock
+        .add_transaction(Transaction::captured("xk_cli_soft"));
+    sim.mock
+        .add_transaction(Transaction::captured("xk_cli_keys"));
+    let base = sim.base_url();
+    let secret = sim.mock.secret_key().to_string();
+    let fixed_session = sim.mock.session_key().to_string();
+    let saved = scratch_file("session-key");
+    let saved_path = saved.to_str().unwrap().to_string();
+    let vars = [
+        ("PAYNET_BASE_URL", base.as_str()),
+        ("PAYNET_SECRET_KEY", secret.as_str()),
+        ("RUST_LOG", "trace"),
+    ];
+    let mut runs = Vec::new();
+    let run = paynet(
+        &[
+            "session-key",
+            "--agent-id",
+            "1234",
+            "--user-id",
+            "kasiyer1",
+            "--save-to",
+            &saved_path,
+            "--verbose",
+        ],
+        &vars,
+        None,
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["saved_to"], saved_path);
+    let issued = std::fs::read_to_string(&saved).unwrap().trim().to_string();
+    assert!(!issued.is_empty());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&saved).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    runs.push(run);
+    // The saved key works for the SoftPOS start.
+    let run = paynet(
+        &[
+            "init-reversal-transaction",
+            "--xact-id",
+            "xk_cli_soft",
+            "--session-key-file",
+            &saved_path,
+            "-v",
+        ],
+        &vars,
+        None,
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["encryption_key"], "[redacted]");
+    runs.push(run);
+    let mut with_session = vars.to_vec();
+    with_session.push(("PAYNET_SESSION_KEY", fixed_session.as_str()));
+    for args in [
+        vec!["get-auth-key", "--agent-id", "1", "--user-id", "2", "-v"],
+        vec!["capture-reversal", "--xact-id", "xk_cli_keys", "-v"],
+        vec![
+            "init-reversal-transaction",
+            "--xact-id",
+            "xk_cli_keys",
+            "-v",
+        ],
+        vec![
+            "capture-reversal",
+            "--xact-id",
+            "xk_mock_bank_decline",
+            "-v",
+            "--output",
+            "table",
+        ],
+    ] {
+        runs.push(paynet(&args, &with_session, None).await);
+    }
+    let get_auth_key = &runs[2];
+    assert_eq!(get_auth_key.code, 0, "{}", get_auth_key.stderr);
+    assert_eq!(get_auth_key.json()["session_key"], "[redacted]");
+    for run in &runs {
+        for key in [&secret, &fixed_session, &issued] {
+            assert!(
+                !run.stdout.contains(key.as_str()) && !run.stderr.contains(key.as_str()),
+                "a key was printed:\n{}\n{}",
+                run.stdout,
+                run.stderr
+            );
+        }
+    }
+    // --verbose logged the call.
+    assert!(
+        runs[3].stderr.contains("capture_reversal"),
+        "{}",
+        runs[3].stderr
+    );
+    let _ = std::fs::remove_file(saved);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn completions_for_three_shells() {
+    for shell in ["bash", "zsh", "fish"] {
+        let run = paynet(&["completions", shell], &[], None).await;
+        assert_eq!(run.code, 0, "{shell}: {}", run.stderr);
+        assert!(run.stdout.contains("capture-reversal"), "{shell}");
+        assert!(run.stdout.contains("session-key"), "{shell}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_of_the_top_level_and_of_every_command() {
+    let top = paynet(&["--help"], &[], None).await;
+    assert_eq!(top.code, 0);
+    insta::assert_snapshot!("help", top.stdout);
+    let commands: Vec<String> = top
+        .stdout
+        .lines()
+        .skip_while(|l| *l != "Commands:")
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_string)
+        .collect();
+    assert!(commands.len() >= 8, "{commands:?}");
+    for command in commands {
+        let run = paynet(&[&command, "--help"], &[], None).await;
+        assert_eq!(run.code, 0, "{command}");
+        insta::assert_snapshot!(format!("help_{command}"), run.stdout);
+    }
+}
