@@ -4,6 +4,7 @@ use std::fs;
 use std::path::Path;
 
 use paynet_tests::scratch::{Scratch, repo_root as repo};
+use xtask::cli::CLI;
 use xtask::generate::{CLIENT, OPERATIONS, SPEC, SPEC_RUST};
 
 /// A scratch workspace holding the spec's sources and an empty `paynet-api/src`.
@@ -42,7 +43,7 @@ fn committed_outputs_are_what_generate_produces() {
 fn generating_twice_gives_byte_identical_files() {
     let dir = scratch();
     let first = xtask::generate(dir.path(), false).unwrap();
-    assert_eq!(first.stale, vec![SPEC, CLIENT, OPERATIONS, SPEC_RUST]);
+    assert_eq!(first.stale, vec![SPEC, CLIENT, OPERATIONS, SPEC_RUST, CLI]);
     let spec = fs::read(dir.path().join(SPEC)).unwrap();
     let client = fs::read(dir.path().join(CLIENT)).unwrap();
     let second = xtask::generate(dir.path(), false).unwrap();
@@ -136,7 +137,7 @@ fn check_catches_a_source_change_that_was_not_regenerated() {
         t.replace("Paynet's message (sistem mesajı)", "Paynet's message")
     });
     let outcome = xtask::generate(dir.path(), true).unwrap();
-    assert_eq!(outcome.stale, vec![SPEC, CLIENT, OPERATIONS, SPEC_RUST]);
+    assert_eq!(outcome.stale, vec![SPEC, CLIENT, OPERATIONS, SPEC_RUST, CLI]);
     assert!(
         outcome
             .diff
