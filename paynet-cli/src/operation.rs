@@ -346,18 +346,6 @@ impl Settings {
         let _ = stdout.write_all(text.as_bytes());
         let _ = stdout.flush();
     }
-
-    /// Prints one value as one line of JSON (a row of NDJSON), or as a
-    /// table followed by a blank line.
-    pub fn print_row(&self, value: &Value) {
-        let text = match self.output {
-            Output::Json => serde_json::to_string(value).unwrap_or_default() + "\n",
-            Output::Table => table(value) + "\n",
-        };
-        let mut stdout = std::io::stdout().lock();
-        let _ = stdout.write_all(text.as_bytes());
-        let _ = stdout.flush();
-    }
 }
 
 /// Whether `environment` is Paynet's production, by name or by its host.

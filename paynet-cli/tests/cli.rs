@@ -304,6 +304,9 @@ async fn a_body_from_standard_input() {
     assert!(sim.mock.transaction("xk_cli_stdin").unwrap().reversed);
 }
 
+/// A case of bad input: its name, the arguments, the variables.
+type Case<'a> = (&'a str, Vec<&'a str>, Vec<(&'a str, &'a str)>);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_is_a_usage_error_in_one_sentence_and_sends_nothing() {
     let sim = Sim::start().await;
@@ -312,7 +315,7 @@ async fn bad_input_is_a_usage_error_in_one_sentence_and_sends_nothing() {
     let _ = std::fs::remove_file(&missing);
     let missing = missing.to_str().unwrap().to_string();
     let too_long = "x".repeat(101);
-    let cases: Vec<(&str, Vec<&str>, Vec<(&str, &str)>)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "unknown flag",
             vec![
