@@ -46,10 +46,16 @@ mod credentials;
 mod environment;
 mod error;
 mod mapping;
+#[cfg(feature = "receiver")]
+mod receiver;
+mod refund;
 mod resend;
 mod session;
 
 pub use check::{CheckExt, TransactionRef};
+/// A calendar date, as the refund list's range takes it; re-exported so
+/// that no dependency of your own is needed.
+pub use chrono::NaiveDate;
 pub use credentials::{SecretKey, SessionKey};
 pub use environment::{ClientBuilder, ConfigError, Environment};
 pub use error::{DeclineReason, DecodedResponse, Error, ErrorType, SNIPPET_BYTES, UndecodedField};
@@ -57,6 +63,12 @@ pub use mapping::{CallExt, Reply, call, map_body};
 pub use paynet_api::runtime::Verdict;
 pub use paynet_api::wire::{Amount, Code, Flag, LocalDateTime, ResultCode, SecretText, Text};
 pub use paynet_api::{Client, KeyedByTransaction, PaynetRequest, types};
+#[cfg(feature = "receiver")]
+pub use receiver::{NOTICE_BODY_LIMIT, refund_notice_route};
+pub use refund::{
+    Kurus, NoticeConfirmation, NoticeError, PendingRefund, RefundAmount, RefundDates,
+    RefundDecision, RefundExt, RefundNotice, RefundQuery, RefundRequest, RefundRows,
+};
 pub use resend::{ResendExt, ResendPolicy};
 /// The decimal type behind [`Amount`], re-exported so that reading or
 /// building an amount needs no dependency of your own.
@@ -64,7 +76,7 @@ pub use rust_decimal::Decimal;
 pub use session::{PAYNET_MOBILE, SessionKeyExt};
 
 /// `use paynet_ext::prelude::*;` brings `.call()`, `.call_resending(..)`,
-/// `.obtain_session_key(..)` and the check into scope.
+/// `.obtain_session_key(..)`, the check and the refunds into scope.
 pub mod prelude {
-    pub use crate::{CallExt, CheckExt, ResendExt, SessionKeyExt};
+    pub use crate::{CallExt, CheckExt, RefundExt, ResendExt, SessionKeyExt};
 }

@@ -107,6 +107,20 @@ impl ResendPolicy {
 ///     .await?;
 /// # Ok(()) }
 /// ```
+///
+/// ```compile_fail,E0599
+/// # use std::time::Duration;
+/// # use paynet_ext::{Client, Error, ResendExt, ResendPolicy};
+/// # async fn demo(client: Client) -> Result<(), Error> {
+/// // A refund (İade) is not keyed: partial refunds of one sale share its
+/// // xact_id, and a repeat may refund twice. Refused too.
+/// client
+///     .reversed_request()
+///     .body_map(|b| b.xact_id("xk_1"))
+///     .call_resending(ResendPolicy::until(Duration::from_secs(60)))
+///     .await?;
+/// # Ok(()) }
+/// ```
 pub trait ResendExt: KeyedByTransaction + Clone {
     /// Sends the request, and while the outcome is unknown (or the
     /// connection could not be made) sends the same request again, with

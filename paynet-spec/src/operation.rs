@@ -213,6 +213,33 @@ impl<'a> Operation<'a> {
         }
     }
 
+    /// The JSON request bodies of its callbacks (what the provider sends to
+    /// the consumer, such as the refund decision Paynet posts to
+    /// `succeedUrl`): `(callback name, method, schema as written)`, in the
+    /// document's order. A callback or body that cannot be resolved is an
+    /// error.
+    pub fn callback_body_schemas(&self) -> Result<Vec<(&'a str, &'a str, &'a Value)>, Error> {
+        let mut out = Vec::new();
+        let callbacks = self.object.get("callbacks").and_then(Value::as_object);
+        for (name, callback) in callbacks.into_iter().flatten() {
+            let callback = resolve(self.doc, callback)?;
+            for item in callback.as_object().into_iter().flatten().map(|(_, v)| v) {
+                let item = resolve(self.doc, item)?;
+                for (method, operation) in item.as_object().into_iter().flatten() {
+                    if !is_method(method) {
+                        continue;
+                    }
+                    if let Some(body) = operation.get("requestBody")
+                        && let Some(schema) = json_schema_of(resolve(self.doc, body)?)
+                    {
+                        out.push((name.as_str(), method.as_str(), schema));
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Where the operation object is, as a JSON Pointer into the document
     /// (`/paths/~1v1~1a/post`).
     pub fn pointer(&self) -> String {

@@ -179,3 +179,54 @@ async fn transaction_check_by_xact_id_and_by_reference_no() {
         );
     }
 }
+
+/// İade: the whole sale sends no `amount`; a part sends kuruş as digits,
+/// made from an exact amount; `succeedUrl` is camelCase, as published.
+#[tokio::test]
+async fn reversed_request_whole_part_and_succeed_url() {
+    use paynet_ext::{Amount, RefundExt, RefundRequest};
+    let ten: Amount = "10.00".parse().unwrap();
+    for (case, request) in [
+        (
+            "whole",
+            RefundRequest::whole("xk_EAAAAAh7VYf9HG4+GR9ezqiMWAA8PY6P4eroE4BUUHRCLxGO"),
+        ),
+        (
+            "part",
+            RefundRequest::part("xk_EAAAAAh7VYf9HG4+GR9ezqiMWAA8PY6P4eroE4BUUHRCLxGO", ten)
+                .unwrap(),
+        ),
+        (
+            "part_with_succeed_url",
+            RefundRequest::part("xk_EAAAAAh7VYf9HG4+GR9ezqiMWAA8PY6P4eroE4BUUHRCLxGO", ten)
+                .unwrap()
+                .succeed_url("https://shop.example/paynet/refunds"),
+        ),
+    ] {
+        let server = answering(json_answer(200, "reversed_request_example.json")).await;
+        let client = client(&server.uri());
+        client.request_refund(request).await.expect("pending");
+        assert_shape_snapshot!(format!("reversed_request__{case}"), received(&server).await);
+    }
+}
+
+/// İade Listesi: dates as `yyyy-MM-dd`, the page size as `limit`, and no
+/// `starting_after` on the first page.
+#[tokio::test]
+async fn reversal_list_first_page() {
+    use paynet_ext::{NaiveDate, RefundDates, RefundExt, RefundQuery};
+    let server = answering(json_answer(200, "reversal_list_page.json")).await;
+    let client = client(&server.uri());
+    let dates = RefundDates::new(
+        NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+    )
+    .unwrap();
+    let rows = client
+        .refunds(RefundQuery::new(dates).page_size(50).agent_id("1234"))
+        .collect_rows()
+        .await
+        .expect("rows");
+    assert_eq!(rows.len(), 2);
+    assert_shape_snapshot!("reversal_list", received(&server).await);
+}

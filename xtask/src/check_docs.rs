@@ -9,7 +9,11 @@
 //! it is accepted only while the page still says that type and the schema
 //! still differs from it. A field the page names differently (or leaves
 //! without a name) declares the page's name the same way, `"name":
-//! "netAmount"` (or `""`). Nested tables (`Data[]` and its `=>` rows) are
+//! "netAmount"` (or `""`). A page without a service URL table is declared
+//! on the operation, `"x-vendor-doc": {"service_urls": false, "reason":
+//! ...}`; the URL in its hint must still be the production server's.
+//! A table after the tabs (what Paynet posts to the merchant) is compared
+//! with the body of the operation's callback. Nested tables (`Data[]` and its `=>` rows) are
 //! compared with the array's item schema, and `Evet*` fields with the
 //! schema's at-least-one-of group (`anyOf` of single requirements). For a
 //! page that embeds OpenAPI, its document (normalized and merged as
@@ -119,7 +123,7 @@ fn accepted_types(spec: &Value, schema: &Value) -> BTreeSet<String> {
 /// The JSON types a documented type means.
 fn documented_types(doc: &DocType) -> Option<BTreeSet<String>> {
     let names: &[&str] = match doc.name.as_str() {
-        "string" | "char" | "datetime" => &["string"],
+        "string" | "char" | "datetime" | "date" => &["string"],
         "int" | "integer" | "long" => &["integer"],
         "decimal" | "float" | "double" | "number" => &["number"],
         "guid" | "uuid" => &["string"],
@@ -414,6 +418,38 @@ fn split_url(url: &str) -> Option<(String, String)> {
     ))
 }
 
+/// The page's callback table (what Paynet posts to the merchant) against
+/// the request body of the operation's one callback.
+fn check_callback(ctx: &mut Ctx, page: &Page, op: &paynet_spec::Operation, url_line: usize) {
+    let callbacks = op.callback_body_schemas().unwrap_or_else(|e| {
+        ctx.find(url_line, "callback", e.to_string());
+        Vec::new()
+    });
+    let line = page.callback.first().map(|f| f.line).unwrap_or(url_line);
+    match (callbacks.as_slice(), page.callback.is_empty()) {
+        ([], true) => {}
+        ([], false) => ctx.find(
+            line,
+            "callback",
+            "the page documents what Paynet posts to the merchant, the operation declares no callback",
+        ),
+        ([(name, _, _)], true) => ctx.find(
+            url_line,
+            format!("callback {name}"),
+            "in the spec but the page documents no callback table",
+        ),
+        ([(name, _, schema)], false) => {
+            let which = format!("callback {name}");
+            compare_fields(ctx, &which, &page.callback, None, schema, line);
+        }
+        _ => ctx.find(
+            line,
+            "callback",
+            "the operation declares several callback bodies; the page documents one table",
+        ),
+    }
+}
+
 fn check_table_page(ctx: &mut Ctx, page: &Page) {
     let Some(url) = &page.url else {
         ctx.find(
@@ -445,6 +481,18 @@ fn check_table_page(ctx: &mut Ctx, page: &Page) {
                 .map(|u| u.trim_end_matches('/').to_string())
         })
         .collect();
+    // A page without a service URL table, declared on the operation:
+    // `"x-vendor-doc": {"service_urls": false, "reason": ...}`.
+    let omitted_urls = op
+        .object()
+        .get("x-vendor-doc")
+        .filter(|d| d.get("service_urls") == Some(&Value::Bool(false)))
+        .map(|d| {
+            d.get("reason")
+                .and_then(Value::as_str)
+                .unwrap_or("no reason given")
+                .to_string()
+        });
     for (name, page_url) in [
         ("live URL (Canlı Sistem)", &page.live_url),
         ("test URL (Test Sistemi)", &page.test_url),
@@ -460,7 +508,33 @@ fn check_table_page(ctx: &mut Ctx, page: &Page) {
                 ),
                 None => ctx.find(u.line, name, format!("{} is not a URL", u.url)),
             },
-            None => ctx.find(url.line, name, "the page's service URL table does not give it"),
+            None if omitted_urls.is_some() => {}
+            None => ctx.find(
+                url.line,
+                name,
+                "the page's service URL table does not give it (declare a page without one with the operation's x-vendor-doc `\"service_urls\": false`)",
+            ),
+        }
+    }
+    if let Some(reason) = omitted_urls {
+        if page.live_url.is_some() || page.test_url.is_some() {
+            ctx.find(
+                url.line,
+                "service URLs",
+                "x-vendor-doc declares that the page gives no service URLs, but it does: remove it",
+            );
+        } else if split_url(&url.url).is_none_or(|(base, _)| !servers.contains(&base)) {
+            ctx.find(
+                url.line,
+                "service URL",
+                format!("{} is not on one of the spec's servers", url.url),
+            );
+        } else {
+            ctx.note(
+                url.line,
+                "service URLs",
+                format!("declared deviation: {reason}"),
+            );
         }
     }
     let request = op.request_body_schema().unwrap_or_else(|e| {
@@ -504,6 +578,7 @@ fn check_table_page(ctx: &mut Ctx, page: &Page) {
         ),
         None => {}
     }
+    check_callback(ctx, page, &op, url.line);
     check_example(ctx, "request", &page.example_request, request);
     check_example(ctx, "response", &page.example_response, response);
     for (line, problem) in &page.problems {

@@ -14,6 +14,11 @@
 //! without a name inside such a run belongs to it too. A `Zorunlu` of
 //! `Evet*` marks a field of an at-least-one-of group (the page's footnote
 //! names the group).
+//!
+//! A table of fields after the tabs (before the page chrome) documents what
+//! Paynet sends to the merchant: the refund page's "succeedUrl Adresine
+//! Post Edilen Parametreler", the JSON Paynet posts to `succeedUrl`. It is
+//! read as the page's callback table.
 
 /// A cleaned cell: no bold markers, no escapes, no entities.
 pub fn clean(cell: &str) -> String {
@@ -119,6 +124,9 @@ pub struct Page {
     pub live_url: Option<PageUrl>,
     /// `Test Sistemi` in the service URL table.
     pub test_url: Option<PageUrl>,
+    /// A parameter table after the tabs: what Paynet posts to the merchant
+    /// (a callback's body).
+    pub callback: Vec<Field>,
     /// Problems reading the page itself (an example that cannot be repaired).
     pub problems: Vec<(usize, String)>,
 }
@@ -126,7 +134,7 @@ pub struct Page {
 impl Page {
     /// True when the page has parameter tables at all.
     pub fn has_tables(&self) -> bool {
-        !self.request.is_empty() || !self.response.is_empty()
+        !self.request.is_empty() || !self.response.is_empty() || !self.callback.is_empty()
     }
 }
 
@@ -143,6 +151,14 @@ fn is_separator(cells: &[String]) -> bool {
     cells
         .iter()
         .all(|c| !c.is_empty() && c.chars().all(|ch| ch == '-' || ch == ':'))
+}
+
+/// True for the header row of a parameter table (`Parametre İsmi | Tip`).
+fn is_field_header(line: &str) -> bool {
+    cells(line).is_some_and(|row| {
+        let has = |name: &str| row.iter().any(|h| h.eq_ignore_ascii_case(name));
+        has("Parametre İsmi") && has("Tip")
+    })
 }
 
 /// Reads a parameter table starting at line index `start`: the header row,
@@ -325,13 +341,24 @@ pub fn parse(markdown: &str) -> Page {
         .unwrap_or(all.len());
     let lines = &all[..end];
     let mut page = Page::default();
-    // A service URL table may follow the tabs, before the chrome.
-    for (index, line) in all.iter().enumerate().skip(end) {
+    // A service URL table, and a callback table, may follow the tabs,
+    // before the chrome.
+    let mut index = end;
+    while index < all.len() {
+        let line = all[index];
         let trimmed = line.trim();
         if trimmed == "---" || trimmed.starts_with("# ") {
             break;
         }
-        service_row(&mut page, line, index);
+        if page.callback.is_empty() && is_field_header(line) {
+            page.callback = table(&all, index);
+            while index + 1 < all.len() && cells(all[index + 1]).is_some() {
+                index += 1;
+            }
+        } else {
+            service_row(&mut page, line, index);
+        }
+        index += 1;
     }
     let mut tab: Option<String> = None;
     let mut i = 0;
@@ -470,6 +497,33 @@ mod tests {
         );
         assert_eq!(page.live_url.unwrap().url, "https://api.example/v1/c");
         assert_eq!(page.test_url, None);
+    }
+
+    #[test]
+    fn a_table_after_the_tabs_is_the_callback_and_a_spaced_arrow_is_read() {
+        let page = parse(
+            "{% tabs %}\n{% tab title=\"Dönüş Parametreleri\" %}\n\n| Parametre İsmi | Tip | Açıklama |\n| --- | --- | --- |\n| **Data\\[]** | | |\n| =>id | string | i |\n| => agent\\_id | string | a |\n| {% endtab %} | | |\n{% endtabs %}\n\n## succeedUrl Adresine Post Edilen Parametreler\n\nText.\n\n| Parametre İsmi | Tip | Açıklama |\n| --- | --- | --- |\n| **xact\\_id** | string | x |\n| **code** | string | c |\n\n---\n# Agent Instructions\n\n| Parametre İsmi | Tip |\n| --- | --- |\n| **ghost** | string |\n",
+        );
+        let nested: Vec<(&str, Option<&str>)> = page
+            .response
+            .iter()
+            .map(|f| (f.name.as_str(), f.parent.as_deref()))
+            .collect();
+        assert_eq!(
+            nested,
+            [
+                ("Data", None),
+                ("id", Some("Data")),
+                ("agent_id", Some("Data"))
+            ]
+        );
+        let callback: Vec<(&str, usize)> = page
+            .callback
+            .iter()
+            .map(|f| (f.name.as_str(), f.line))
+            .collect();
+        assert_eq!(callback, [("xact_id", 18), ("code", 19)]);
+        assert!(page.callback.iter().all(|f| f.required.is_none()));
     }
 
     #[test]

@@ -52,7 +52,7 @@ fn at(finding: &Finding, page: &str, line: usize, subject: &str) {
 fn the_current_pages_and_specs_pass_clean() {
     let report = check_docs(repo()).unwrap();
     assert_eq!(report.findings, Vec::<Finding>::new());
-    assert_eq!(report.pages, 5);
+    assert_eq!(report.pages, 7);
     // get_auth_key's ErrorResponse is the family's, in its own words: the
     // spec keeps the words published first, and says so.
     let worded: Vec<String> = report
@@ -92,6 +92,13 @@ fn the_current_pages_and_specs_pass_clean() {
             "response paynet_error_id",
             "response code",
             "response code",
+            "service URLs",
+            "response total_amount",
+            "response has_more",
+            "response Data[] id",
+            "request xact_id",
+            "response code",
+            "callback refundDecision code",
             "request xact_id",
             "response Data[] id",
             "response Data[] transaction_type",
@@ -487,4 +494,50 @@ fn a_nested_row_renamed_or_moved_out_of_the_array_is_reported() {
     assert_eq!(found[0].message, "in the spec but not on the page");
     at(&found[1], "transaction-check.md", 33, "response xact_date");
     assert_eq!(found[1].message, "on the page but not in the spec");
+}
+
+#[test]
+fn the_callback_table_is_compared_row_by_row() {
+    let dir = scratch();
+    alter(dir.path(), "refund.md", 75, "**status**", "**state** ");
+    let found = findings(dir.path());
+    assert_eq!(found.len(), 2, "{found:#?}");
+    at(&found[0], "refund.md", 75, "callback refundDecision state");
+    assert_eq!(found[0].message, "on the page but not in the spec");
+    at(&found[1], "refund.md", 73, "callback refundDecision status");
+    assert_eq!(found[1].message, "in the spec but not on the page");
+
+    let dir = scratch();
+    alter(dir.path(), "refund.md", 75, "| string |", "| int    |");
+    let finding = only(&findings(dir.path())).clone();
+    at(&finding, "refund.md", 75, "callback refundDecision status");
+}
+
+#[test]
+fn the_spaced_arrow_row_and_the_camel_case_names_are_compared() {
+    let dir = scratch();
+    // `=> agent_id`, with the page's stray space, is a row of `Data[]`.
+    alter(
+        dir.path(),
+        "refund-list.md",
+        48,
+        "| string   |",
+        "| int      |",
+    );
+    let finding = only(&findings(dir.path())).clone();
+    at(&finding, "refund-list.md", 48, "response Data[] agent_id");
+
+    let dir = scratch();
+    // The vendor renames its camelCase field: the spec must follow.
+    alter(
+        dir.path(),
+        "refund-list.md",
+        33,
+        "companyCode ",
+        "company\\_code",
+    );
+    let found = findings(dir.path());
+    assert_eq!(found.len(), 2, "{found:#?}");
+    at(&found[0], "refund-list.md", 33, "response company_code");
+    at(&found[1], "refund-list.md", 33, "response companyCode");
 }
