@@ -1,11 +1,16 @@
 //! The commands written by hand: the session key (whose answer is a key,
-//! so it goes to a file), the transaction check by id or reference, and
+//! so it goes to a file), the transaction check by id or reference, a
+//! refund with its amount in exact lira, every row of the refund list, and
 //! shell completions.
 
 use std::io::Write;
 use std::path::Path;
 
-use paynet_ext::{CheckExt, SessionKeyExt, TransactionRef};
+use paynet_ext::types::RefundRequestPending;
+use paynet_ext::{
+    Amount, CheckExt, RefundAmount, RefundDates, RefundExt, RefundQuery, RefundRequest,
+    SessionKeyExt, TransactionRef,
+};
 use serde_json::json;
 
 use crate::Hand;
@@ -51,6 +56,100 @@ pub async fn run(command: Hand, settings: &Settings) -> Result<u8, Usage> {
             };
             let client = settings.client(true)?;
             Ok(settings.finish(client.check_transaction(which).await))
+        }
+        Hand::Refund {
+            xact_id,
+            amount,
+            succeed_url,
+        } => {
+            let mut request = match amount {
+                None => RefundRequest::whole(xact_id.as_str()),
+                Some(text) => {
+                    let amount: Amount = text.trim().parse().map_err(|_| {
+                        Usage(format!(
+                            "--amount takes an amount in lira such as 10.00, not {text:?}"
+                        ))
+                    })?;
+                    RefundRequest::part(xact_id.as_str(), amount)
+                        .map_err(|e| Usage(e.to_string()))?
+                }
+            };
+            if let Some(url) = succeed_url {
+                request = request.succeed_url(url);
+            }
+            let client = settings.client(true)?;
+            let shown = match request.amount() {
+                RefundAmount::Part(kurus) => {
+                    format!("{} TRY ({kurus} kuruş)", kurus.to_amount().value())
+                }
+                _ => "the whole sale".to_string(),
+            };
+            settings.confirm(
+                "reversed_request",
+                "İade",
+                &[
+                    ("xact_id".to_string(), xact_id.clone()),
+                    ("amount".to_string(), shown),
+                ],
+            )?;
+            match client.request_refund(request).await {
+                Ok(pending) => {
+                    let (amount, kurus) = match pending.amount() {
+                        RefundAmount::Part(kurus) => (
+                            Some(kurus.to_amount().value().to_string()),
+                            Some(kurus.to_string()),
+                        ),
+                        _ => (None, None),
+                    };
+                    let mut answer = serde_json::to_value(&**pending.reply()).unwrap_or_default();
+                    crate::operation::redact(&mut answer);
+                    settings.print(&json!({
+                        "state": "requested",
+                        "note": "Paynet created the request; its decision comes later (paynet refunds)",
+                        "xact_id": pending.xact_id(),
+                        "whole": amount.is_none(),
+                        "amount": amount,
+                        "amount_kurus": kurus,
+                        "answer": answer,
+                    }));
+                    Ok(exit::SUCCESS)
+                }
+                Err(error) => {
+                    let response = error
+                        .response::<RefundRequestPending>()
+                        .and_then(|r| serde_json::to_value(r).ok());
+                    Ok(settings.failure(&error, response))
+                }
+            }
+        }
+        Hand::Refunds {
+            from,
+            to,
+            agent_id,
+            bank_id,
+            page_size,
+        } => {
+            let dates = RefundDates::new(from, to).map_err(|e| Usage(e.to_string()))?;
+            let mut query = RefundQuery::new(dates).page_size(page_size);
+            if let Some(agent) = agent_id {
+                query = query.agent_id(agent);
+            }
+            if let Some(bank) = bank_id {
+                query = query.bank_id(bank);
+            }
+            let client = settings.client(true)?;
+            let mut rows = client.refunds(query);
+            while let Some(row) = rows.next().await {
+                match row {
+                    Ok(row) => {
+                        let mut value = serde_json::to_value(&row).unwrap_or_default();
+                        crate::operation::redact(&mut value);
+                        settings.print_row(&value);
+                    }
+                    Err(error) => return Ok(settings.failure_row(&error)),
+                }
+            }
+            Ok(exit::SUCCESS)
         }
         Hand::Completions { shell } => {
             let mut stdout = std::io::stdout();

@@ -114,6 +114,52 @@ enum Hand {
         #[arg(long)]
         reference_no: Option<String>,
     },
+    /// Ask Paynet to refund or cancel a sale (İade)
+    ///
+    /// Sends one İade request: the whole sale, or --amount of it in lira,
+    /// converted exactly as paynet-ext does (10.00 is 1000 kuruş; a fraction
+    /// of a kuruş, zero or a negative amount is refused before sending).
+    /// Paynet's success means the request was created and will be reviewed,
+    /// not that money went back: the decision is posted to --succeed-url and
+    /// shows in `paynet refunds`. İade is not keyed by its transaction, so it
+    /// is never sent twice: after an unknown outcome (exit code 3), read
+    /// `paynet refunds` before anything else. Against production it asks for
+    /// confirmation on a terminal (--yes skips it).
+    Refund {
+        /// Paynet's number of the sale to refund or cancel.
+        #[arg(long)]
+        xact_id: String,
+        /// How much to refund, in lira (10.00); without it, the whole sale.
+        /// A partial refund is not possible on the day of the sale.
+        #[arg(long, value_name = "TRY")]
+        amount: Option<String>,
+        /// Where Paynet posts its decision (succeedUrl).
+        #[arg(long, value_name = "URL")]
+        succeed_url: Option<String>,
+    },
+    /// Every refund and cancel request of a date range (İade Listesi), as NDJSON
+    ///
+    /// Reads the refund list page by page while Paynet says there is more,
+    /// and prints every row of every page as one JSON object per line (with
+    /// --output table, a table per row). An error ends the list: its JSON is
+    /// the last line, and the exit code says what it means.
+    Refunds {
+        /// The first day, included (YYYY-MM-DD).
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
+        from: paynet_ext::NaiveDate,
+        /// The last day, included (YYYY-MM-DD).
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
+        to: paynet_ext::NaiveDate,
+        /// Only this dealer's requests (Paynet bayi kodu).
+        #[arg(long)]
+        agent_id: Option<String>,
+        /// Only this bank's requests (banka kodu).
+        #[arg(long)]
+        bank_id: Option<String>,
+        /// Rows asked for per page.
+        #[arg(long, value_name = "ROWS", default_value_t = paynet_ext::RefundQuery::PAGE_SIZE)]
+        page_size: u32,
+    },
     /// Print a completion script for a shell
     ///
     /// For example: paynet completions bash > ~/.local/share/bash-completion/completions/paynet
@@ -121,6 +167,12 @@ enum Hand {
         /// The shell.
         shell: clap_complete::Shell,
     },
+}
+
+/// A calendar day as `YYYY-MM-DD`.
+fn date(text: &str) -> Result<paynet_ext::NaiveDate, String> {
+    paynet_ext::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("{text:?} is not a day written YYYY-MM-DD"))
 }
 
 /// The whole command line: the global options, the hand-written commands

@@ -306,20 +306,15 @@ impl Settings {
     /// and result code, and the decoded answer when there was one. Returns
     /// the exit code the error's verdict gives.
     pub fn failure(&self, error: &Error, response: Option<Value>) -> u8 {
-        let code = exit::of(error);
-        eprintln!("error: {error}");
-        let mut object = json!({
-            "kind": error.kind(),
-            "outcome": exit::outcome(code),
-            "message": error.to_string(),
-            "status": error.status(),
-            "result_code": error.result_code().map(|c| c.code()),
-        });
-        if let Some(mut response) = response {
-            redact(&mut response);
-            object["response"] = response;
-        }
-        self.print(&json!({ "error": object }));
+        let (code, value) = failure_value(error, response);
+        self.print(&value);
+        code
+    }
+
+    /// [`Settings::failure`], as one line of NDJSON (the last of a list).
+    pub fn failure_row(&self, error: &Error) -> u8 {
+        let (code, value) = failure_value(error, None);
+        self.print_row(&value);
         code
     }
 
@@ -336,6 +331,18 @@ impl Settings {
         }
     }
 
+    /// Prints one value as one line of JSON (a row of NDJSON), or as a
+    /// table followed by a blank line.
+    pub fn print_row(&self, value: &Value) {
+        let text = match self.output {
+            Output::Json => serde_json::to_string(value).unwrap_or_default() + "\n",
+            Output::Table => table(value) + "\n",
+        };
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(text.as_bytes());
+        let _ = stdout.flush();
+    }
+
     /// Prints one value in the chosen format.
     pub fn print(&self, value: &Value) {
         let text = match self.output {
@@ -346,6 +353,23 @@ impl Settings {
         let _ = stdout.write_all(text.as_bytes());
         let _ = stdout.flush();
     }
+}
+
+fn failure_value(error: &Error, response: Option<Value>) -> (u8, Value) {
+    let code = exit::of(error);
+    eprintln!("error: {error}");
+    let mut object = json!({
+        "kind": error.kind(),
+        "outcome": exit::outcome(code),
+        "message": error.to_string(),
+        "status": error.status(),
+        "result_code": error.result_code().map(|c| c.code()),
+    });
+    if let Some(mut response) = response {
+        redact(&mut response);
+        object["response"] = response;
+    }
+    (code, json!({ "error": object }))
 }
 
 /// Whether `environment` is Paynet's production, by name or by its host.
@@ -473,7 +497,7 @@ pub fn command(operation: &'static Operation) -> Command {
     for field in operation.fields {
         let mut arg = Arg::new(field_id(field.name))
             .long(field.flag)
-            .value_name(field.name.to_uppercase())
+            .value_name(field.flag.to_uppercase().replace('-', "_"))
             .help(field.help);
         if field.required {
             arg = arg.required_unless_present("json-body");
@@ -588,8 +612,17 @@ impl Run<'_> {
         if !operation.moves_money {
             return Ok(());
         }
+        // A generated command sends its fields as the spec defines them (an
+        // `amount` may be kuruş, not lira): say so rather than guess a unit.
+        let shown: Vec<(String, String)> = shown
+            .iter()
+            .map(|(k, v)| match k.as_str() {
+                "amount" => (k.clone(), format!("{v} (as sent: see --help for its unit)")),
+                _ => (k.clone(), v.clone()),
+            })
+            .collect();
         self.settings
-            .confirm(operation.id, operation.summary, shown)
+            .confirm(operation.id, operation.summary, &shown)
     }
 
     /// Prints the answer and returns the exit code.

@@ -328,6 +328,21 @@ async fn bad_input_is_a_usage_error_in_one_sentence_and_sends_nothing() {
             vec![("PAYNET_SECRET_KEY", "sck_x")],
         ),
         (
+            "malformed amount",
+            vec!["refund", "--xact-id", "xk_1", "--amount", "ten"],
+            vec![("PAYNET_SECRET_KEY", "sck_x")],
+        ),
+        (
+            "a fraction of a kuruş",
+            vec!["refund", "--xact-id", "xk_1", "--amount", "10.005"],
+            vec![("PAYNET_SECRET_KEY", "sck_x")],
+        ),
+        (
+            "a partial refund of zero",
+            vec!["refund", "--xact-id", "xk_1", "--amount", "0"],
+            vec![("PAYNET_SECRET_KEY", "sck_x")],
+        ),
+        (
             "malformed duration",
             vec![
                 "capture-reversal",
@@ -403,6 +418,10 @@ async fn production_without_a_terminal_or_yes_is_refused_before_anything_is_sent
             vec!["preauth-reversal", "--xact-id", "xk_1"],
             vec![("PAYNET_ENV", "production")],
         ),
+        (
+            vec!["refund", "--xact-id", "xk_1", "--amount", "10.00"],
+            vec![("PAYNET_ENV", "production")],
+        ),
         // Production by its address is production too.
         (
             vec![
@@ -424,7 +443,11 @@ async fn production_without_a_terminal_or_yes_is_refused_before_anything_is_sent
             "error: capture_reversal moves money in production: run it on a terminal to confirm, or pass --yes; nothing was sent"
                 .replace(
                     "capture_reversal",
-                    if args[0] == "preauth-reversal" { "preauth_reversal" } else { "capture_reversal" }
+                    match args[0] {
+                        "preauth-reversal" => "preauth_reversal",
+                        "refund" => "reversed_request",
+                        _ => "capture_reversal",
+                    }
                 )
         );
     }
@@ -569,10 +592,160 @@ async fn help_of_the_top_level_and_of_every_command() {
         .filter(|c| *c != "help")
         .map(str::to_string)
         .collect();
-    assert!(commands.len() >= 8, "{commands:?}");
+    assert!(commands.len() >= 12, "{commands:?}");
     for command in commands {
         let run = paynet(&[&command, "--help"], &[], None).await;
         assert_eq!(run.code, 0, "{command}");
         insta::assert_snapshot!(format!("help_{command}"), run.stdout);
     }
+}
+
+/// `paynet ARGS` against a wiremock server `server` (for what the
+/// simulator does not answer yet: İade and its list).
+async fn against(server: &wiremock::MockServer, args: &[&str]) -> Run {
+    let base = server.uri();
+    paynet(
+        args,
+        &[
+            ("PAYNET_BASE_URL", &base),
+            ("PAYNET_SECRET_KEY", paynet_tests::SECRET),
+        ],
+        None,
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refund_converts_the_amount_exactly_and_is_a_request_not_a_refund() {
+    use paynet_tests::{answering, json_answer};
+    let server = answering(json_answer(200, "reversed_request_example.json")).await;
+    let run = against(
+        &server,
+        &["refund", "--xact-id", "xk_sale_1", "--amount", "10.00"],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json = run.json();
+    assert_eq!(json["state"], "requested");
+    assert_eq!(json["amount"], "10.00");
+    assert_eq!(json["amount_kurus"], "1000");
+    assert_eq!(json["answer"]["code"], 0);
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 1);
+    let body: Value = serde_json::from_slice(&requests[0].body).unwrap();
+    assert_eq!(body["amount"], "1000");
+    assert_eq!(body["xact_id"], "xk_sale_1");
+    assert!(requests[0].url.path().ends_with("/reversed_request"));
+
+    // The whole sale: no amount sent.
+    let run = against(&server, &["refund", "--xact-id", "xk_sale_2"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["whole"], true);
+    let requests = server.received_requests().await.unwrap();
+    let body: Value = serde_json::from_slice(&requests[1].body).unwrap();
+    assert!(body.get("amount").is_none_or(Value::is_null), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_refund_exits_1_and_an_unknown_one_3() {
+    use paynet_tests::{answering, answering_unknown, json_answer};
+    let refused = answering(json_answer(200, "reversed_request_refused.json")).await;
+    let run = against(&refused, &["refund", "--xact-id", "xk_sale_1"]).await;
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.json()["error"]["outcome"], "refused");
+    run.one_line();
+    let unknown = answering_unknown().await;
+    let run = against(&unknown, &["refund", "--xact-id", "xk_sale_1"]).await;
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert_eq!(run.json()["error"]["outcome"], "unknown");
+    // İade is not keyed: it was sent once, and there is no flag to resend it.
+    assert_eq!(paynet_tests::request_count(&unknown).await, 1);
+    let run = against(
+        &unknown,
+        &["refund", "--xact-id", "xk_sale_1", "--resend-until", "60s"],
+    )
+    .await;
+    assert_eq!(run.code, 2);
+    let run = against(
+        &unknown,
+        &[
+            "reversed-request",
+            "--xact-id",
+            "xk_sale_1",
+            "--resend-until",
+            "60s",
+        ],
+    )
+    .await;
+    assert_eq!(run.code, 2);
+    assert_eq!(paynet_tests::request_count(&unknown).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refunds_prints_every_row_of_every_page_as_ndjson() {
+    use serde_json::json;
+    use wiremock::matchers::body_partial_json;
+    use wiremock::{Mock, ResponseTemplate};
+    let server = wiremock::MockServer::start().await;
+    let row = |n: u32| json!({"id": n, "xact_id": format!("xk_sale_{n}"), "reversed_xact_id": format!("xk_refund_{n}")});
+    Mock::given(body_partial_json(json!({"starting_after": 2})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "object_name": "transaction_reversal_list", "has_more": false, "Data": [row(3)]
+        })))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "object_name": "transaction_reversal_list", "has_more": true, "Data": [row(1), row(2)]
+        })))
+        .with_priority(5)
+        .mount(&server)
+        .await;
+    let run = against(
+        &server,
+        &[
+            "refunds",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+            "--page-size",
+            "2",
+        ],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let ids: Vec<String> = run
+        .stdout
+        .lines()
+        .map(|line| {
+            let row: Value = serde_json::from_str(line).expect("each line is JSON");
+            row["xact_id"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(ids, ["xk_sale_1", "xk_sale_2", "xk_sale_3"]);
+    let first: Value =
+        serde_json::from_slice(&server.received_requests().await.unwrap()[0].body).unwrap();
+    assert_eq!(first["datab"], "2026-11-01");
+    assert_eq!(first["datbi"], "2026-11-30");
+
+    // An error ends the list: its JSON is the last line, with its exit code.
+    let unknown = paynet_tests::answering_unknown().await;
+    let run = against(
+        &unknown,
+        &["refunds", "--from", "2026-11-01", "--to", "2026-11-30"],
+    )
+    .await;
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    let last: Value = serde_json::from_str(run.stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(last["error"]["outcome"], "unknown");
+
+    // A range that ends before it starts, or a day that is not one: usage.
+    for (from, to) in [("2026-11-30", "2026-11-01"), ("2026-11-31", "2026-12-01")] {
+        let run = against(&unknown, &["refunds", "--from", from, "--to", to]).await;
+        assert_eq!(run.code, 2, "{from} {to}: {}", run.stderr);
+        run.one_line();
+    }
+    assert_eq!(paynet_tests::request_count(&unknown).await, 1);
 }
