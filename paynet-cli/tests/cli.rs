@@ -749,3 +749,62 @@ async fn refunds_prints_every_row_of_every_page_as_ndjson() {
     }
     assert_eq!(paynet_tests::request_count(&unknown).await, 1);
 }
+
+/// On a terminal (a pseudo-terminal from util-linux `script`), production
+/// shows what it is about to send and sends nothing unless told yes. The
+/// answer here is no: a yes would reach Paynet's production.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn production_on_a_terminal_shows_what_it_would_send_and_takes_no_for_an_answer() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return;
+    }
+    let line = format!("'{BIN}' refund --xact-id xk_1 --amount 10.00");
+    let run = paynet_through_script(&line, "no\n").await;
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    for expected in [
+        "About to send reversed_request (İade)",
+        "environment: production (https://api.paynet.com.tr)",
+        "transaction: xk_1",
+        "amount:      10.00 TRY (1000 kuruş)",
+        "Type yes to send it:",
+        "error: not confirmed; nothing was sent",
+    ] {
+        assert!(run.stdout.contains(expected), "{expected:?} in {}", run.stdout);
+    }
+}
+
+/// `line` run by `script` on a pseudo-terminal, `input` typed into it,
+/// with production and a secret key set; stdout is the terminal's text.
+async fn paynet_through_script(line: &str, input: &str) -> Run {
+    let mut command = Command::new("script");
+    command.args(["-qec", line, "/dev/null"]);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("PAYNET_") || name == "RUST_LOG" {
+            command.env_remove(name);
+        }
+    }
+    command
+        .env("PAYNET_ENV", "production")
+        .env("PAYNET_SECRET_KEY", "sck_x")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let input = input.to_string();
+    let output = tokio::task::spawn_blocking(move || {
+        let mut child = command.spawn().unwrap();
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().unwrap();
+            let _ = stdin.write_all(input.as_bytes());
+        }
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).replace('\r', ""),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
