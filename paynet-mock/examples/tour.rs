@@ -1,7 +1,9 @@
 //! A tour of the Paynet client: the three reversals, a success and the main
 //! failures of each, showing what was sent and how the answer was mapped;
-//! and the server's view of SoftPOS: obtaining a session key with the
-//! secret key, starting a reversal with it, an expired key refused.
+//! the server's view of SoftPOS: obtaining a session key with the secret
+//! key, starting a reversal with it, an expired key refused; and a refund
+//! (İade) of part of yesterday's sale, whose decision the tour receives on
+//! a local port and confirms against the refund list (İade Listesi).
 //!
 //! With no settings it starts `paynet-mock` in-process: no network, no
 //! credentials. With `PAYNET_ENV=sandbox` (or `PAYNET_BASE_URL`) and
@@ -17,12 +19,39 @@
 use paynet_ext::CallExt;
 use std::time::Duration;
 
-use paynet_ext::{ClientBuilder, Environment, Error, Reply, SecretKey, SessionKey, SessionKeyExt};
+use paynet_ext::{
+    Amount, ClientBuilder, Environment, Error, PendingRefund, RefundDates, RefundExt, RefundNotice,
+    RefundQuery, RefundRequest, Reply, SecretKey, SessionKey, SessionKeyExt, refund_notice_route,
+};
 use paynet_mock::{
     CAPTURE_EXAMPLE_XACT_ID, Config, EXPIRED_SESSION_USER, MockServer, PREAUTH_EXAMPLE_XACT_ID,
     Transaction,
 };
 use serde_json::{Value, json};
+
+/// Prints how a refund request (İade) was mapped: its success is a
+/// pending request, not a refund.
+fn show_refund(result: &Result<PendingRefund, Error>) {
+    match result {
+        Ok(pending) => {
+            println!(
+                "   answer  HTTP {}, result code {}",
+                pending.reply().status(),
+                pending.reply().result_code()
+            );
+            println!(
+                "   mapped  Ok(PendingRefund): Paynet created a request for {} of {}; nothing is refunded until its team approves it",
+                pending.amount(),
+                pending.xact_id()
+            );
+            println!();
+        }
+        Err(e) => {
+            show_error(e);
+            println!();
+        }
+    }
+}
 
 /// Prints what is about to be sent: method, path, the credential headers
 /// (redacted), the JSON body.
@@ -58,22 +87,25 @@ fn show<T>(result: &Result<Reply<T>, Error>, summary: impl Fn(&T) -> String) {
             };
             println!("   mapped  Ok: {}{repeat}", summary(reply));
         }
-        Err(e) => {
-            if let Some(status) = e.status() {
-                println!("   answer  HTTP {status}");
-            }
-            println!("   mapped  Err({}): {e}", variant(e));
-            let advice = if e.is_retry_safe() {
-                "nothing reached Paynet: safe to send again"
-            } else if e.is_outcome_unknown() {
-                "the outcome is unknown: check the transaction before anything else"
-            } else {
-                "a clear refusal: nothing happened, and the same request would be refused again"
-            };
-            println!("           {advice}");
-        }
+        Err(e) => show_error(e),
     }
     println!();
+}
+
+/// Prints how a failure was mapped, and what to do about it.
+fn show_error(e: &Error) {
+    if let Some(status) = e.status() {
+        println!("   answer  HTTP {status}");
+    }
+    println!("   mapped  Err({}): {e}", variant(e));
+    let advice = if e.is_retry_safe() {
+        "nothing reached Paynet: safe to send again"
+    } else if e.is_outcome_unknown() {
+        "the outcome is unknown: check the transaction before anything else"
+    } else {
+        "a clear refusal: nothing happened, and the same request would be refused again"
+    };
+    println!("           {advice}");
 }
 
 fn variant(e: &Error) -> &'static str {
@@ -232,6 +264,7 @@ async fn obtain(
 async fn local() -> anyhow::Result<()> {
     let mock = MockServer::start(Config {
         slow_delay: Duration::from_secs(3),
+        refund_decision_delay: Some(Duration::from_secs(1)),
         ..Config::default()
     })
     .await?;
@@ -390,9 +423,132 @@ async fn local() -> anyhow::Result<()> {
     )
     .await;
 
+    refunds(&client, &mock, n).await?;
+
     let (total, reversed) = mock.store().counts();
     println!("The simulator now holds {total} transactions, {reversed} of them reversed.");
     mock.shutdown().await;
+    Ok(())
+}
+
+/// İade and İade Listesi: half of yesterday's sale given back, the
+/// decision received on a local port, confirmed against the refund list.
+async fn refunds(
+    client: &paynet_api::Client,
+    mock: &MockServer,
+    n: &mut usize,
+) -> anyhow::Result<()> {
+    let today = paynet_mock::turkish_today();
+    let yesterday = today.pred_opt().expect("a day before today");
+    let sale = "xk_tour_sale_of_yesterday";
+    mock.add_transaction(
+        Transaction::captured(sale)
+            .with_amounts("20.00".parse()?, "0.40".parse()?, "0.07".parse()?)
+            .with_date(yesterday),
+    );
+    mock.add_transaction(Transaction::captured("xk_tour_sale_of_today"));
+
+    // The service's receiver for succeedUrl, on a local port: it answers
+    // Paynet at once and hands each notice over this channel.
+    let (sender, mut notices) = tokio::sync::mpsc::channel(8);
+    let app = axum::Router::new().route("/paynet/refunds", refund_notice_route(sender));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let succeed_url = format!("http://{}/paynet/refunds", listener.local_addr()?);
+    let receiver = tokio::spawn(async move { axum::serve(listener, app).await });
+
+    title(
+        n,
+        "İade: give back 10.00 TRY of yesterday's 20.00 TRY sale; the decision comes to a local port",
+    );
+    let ten: Amount = "10.00".parse()?;
+    let request = RefundRequest::part(sale, ten)?.succeed_url(&succeed_url);
+    let body =
+        json!({ "xact_id": sale, "amount": request.amount().wire(), "succeedUrl": succeed_url });
+    show_request("reversed_request", true, false, &body);
+    show_refund(&client.request_refund(request).await);
+
+    title(
+        n,
+        "İade: 10.00 TRY of a sale made today (the page: no partial refund on the day of the sale)",
+    );
+    let body = json!({ "xact_id": "xk_tour_sale_of_today", "amount": "1000" });
+    show_request("reversed_request", true, false, &body);
+    show_refund(
+        &client
+            .request_refund(RefundRequest::part("xk_tour_sale_of_today", ten)?)
+            .await,
+    );
+
+    title(n, "İade: 10.005 TRY (a fraction of a kuruş)");
+    match RefundRequest::part(sale, "10.005".parse()?) {
+        Ok(_) => println!("   (accepted: not expected)\n"),
+        Err(e) => {
+            println!("   nothing sent");
+            show_error(&e);
+            println!();
+        }
+    }
+
+    title(
+        n,
+        "The decision: Paynet posts it to succeedUrl, unsigned; confirm it before acting",
+    );
+    let notice = tokio::time::timeout(Duration::from_secs(10), notices.recv())
+        .await
+        .map_err(|_| anyhow::anyhow!("no decision arrived in 10 s"))?
+        .ok_or_else(|| anyhow::anyhow!("the receiver stopped"))?;
+    println!(
+        "   received xact_id {} code {} ({:?}), status {:?}",
+        notice.xact_id,
+        notice.code,
+        notice.decision(),
+        notice.status.as_deref().unwrap_or("")
+    );
+    let dates = RefundDates::new(yesterday, today)?;
+    let confirmation = client.confirm_refund_notice(&notice, dates).await?;
+    println!(
+        "   confirmed against the refund list: listed {}, approved {}",
+        confirmation.is_listed(),
+        confirmation.is_approved()
+    );
+    let forged = RefundNotice::from_json(br#"{"xact_id":"xk_forged","code":"0"}"#)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let forged = client.confirm_refund_notice(&forged, dates).await?;
+    println!(
+        "   a forged notice for a refund the list does not show: listed {}, approved {}\n",
+        forged.is_listed(),
+        forged.is_approved()
+    );
+
+    title(
+        n,
+        "İade Listesi: poll the refund list instead (a stream of rows, page by page)",
+    );
+    show_request(
+        "reversal_list",
+        true,
+        false,
+        &json!({ "datab": yesterday.to_string(), "datbi": today.to_string(), "limit": 100 }),
+    );
+    let mut rows = client.refunds(RefundQuery::new(dates));
+    while let Some(row) = rows.next().await {
+        let row = row?;
+        println!(
+            "   row     refund {} of sale {}, entered {}, status {} (a field the page does not list, kept as it arrived)",
+            row.reversed_xact_id.as_deref().unwrap_or("?"),
+            row.xact_id.as_deref().unwrap_or("?"),
+            row.entry_date
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            row.extra
+                .get("status")
+                .and_then(|s| s.as_str())
+                .unwrap_or("?"),
+        );
+    }
+    println!();
+    receiver.abort();
     Ok(())
 }
 

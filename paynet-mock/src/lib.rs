@@ -23,10 +23,21 @@
 //! ```
 #![deny(missing_docs)]
 
+mod admission;
+mod answers;
+mod app;
+mod check;
 mod connections;
-mod server;
+mod refunds;
+mod refusals;
+mod reply;
+mod reversals;
+mod session_keys;
+mod softpos;
 pub mod spec;
+mod state;
 mod store;
+pub mod triggers;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -38,10 +49,13 @@ use anyhow::Context;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use server::{EXPIRED_SESSION_USER, LATE_ANSWER, LOST_ANSWER, STATE_TRIGGERS, TRIGGERS};
+pub use answers::Behaviour;
+pub use refunds::{NoticeDelivery, RefundRecord, RefundRefusal, RefundStatus, turkish_today};
+pub use session_keys::EXPIRED_SESSION_USER;
 pub use store::{
     CAPTURE_EXAMPLE_XACT_ID, Kind, PREAUTH_EXAMPLE_XACT_ID, Refusal, Store, Transaction,
 };
+pub use triggers::{LATE_ANSWER, LOST_ANSWER, STATE_TRIGGERS, TRIGGERS, Trigger};
 
 /// How the simulator is set up. Its `Debug` prints both keys as
 /// `[redacted]`: a config is often logged, and a test's keys may be real ones.
@@ -79,6 +93,15 @@ pub struct Config {
     pub shutdown_timeout: Duration,
     /// Transactions to add to the vendor examples at start.
     pub transactions: Vec<Transaction>,
+    /// How long a refund request (İade) waits before the simulator
+    /// approves it and posts the decision to its `succeedUrl`. `None`:
+    /// it waits for [`MockServer::decide_refund`] (a test's approve or
+    /// reject). Paynet's team takes as long as it takes; 2 s here.
+    pub refund_decision_delay: Option<Duration>,
+    /// How long the POST of a decision to `succeedUrl` may take; a POST
+    /// that fails or times out is logged, and the request still shows in
+    /// the refund list.
+    pub notice_timeout: Duration,
 }
 
 impl Config {
@@ -103,6 +126,8 @@ impl std::fmt::Debug for Config {
             .field("max_connections", &self.max_connections)
             .field("shutdown_timeout", &self.shutdown_timeout)
             .field("transactions", &self.transactions)
+            .field("refund_decision_delay", &self.refund_decision_delay)
+            .field("notice_timeout", &self.notice_timeout)
             .finish()
     }
 }
@@ -121,6 +146,8 @@ impl Default for Config {
             max_connections: 512,
             shutdown_timeout: Duration::from_secs(5),
             transactions: Vec::new(),
+            refund_decision_delay: Some(Duration::from_secs(2)),
+            notice_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -129,7 +156,7 @@ impl Default for Config {
 /// [`MockServer::shutdown`] waits for the server to finish.
 pub struct MockServer {
     addr: SocketAddr,
-    state: Arc<server::State>,
+    state: Arc<state::State>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -147,6 +174,24 @@ impl fmt::Debug for MockServer {
 impl MockServer {
     /// Starts a simulator on `config.addr`.
     pub async fn start(config: Config) -> anyhow::Result<Self> {
+        Self::serve(config, spec::shared_operations()?).await
+    }
+
+    /// Starts a simulator of `spec`, an OpenAPI document like
+    /// `spec/paynet.json`, instead of the one compiled in: to try a new
+    /// page before the client is regenerated. Its operations are routed,
+    /// admitted and validated alike; one the simulator has no
+    /// [`Behaviour`] for answers its page's documented success
+    /// ([`Behaviour::Documented`]).
+    pub async fn start_with_spec(config: Config, spec: &serde_json::Value) -> anyhow::Result<Self> {
+        let operations = spec::operations_of(spec)?;
+        Self::serve(config, operations.into_iter().map(Arc::new).collect()).await
+    }
+
+    async fn serve(
+        config: Config,
+        operations: Arc<[Arc<spec::SpecOperation>]>,
+    ) -> anyhow::Result<Self> {
         anyhow::ensure!(
             config.max_connections > 0,
             "max_connections must be at least 1"
@@ -155,21 +200,23 @@ impl MockServer {
         for transaction in config.transactions {
             store.insert(transaction);
         }
-        let state = Arc::new(server::State {
-            operations: spec::operations()?,
+        let state = Arc::new(state::State {
             store,
             secret_key: config.secret_key,
-            session_key: config.session_key,
-            session_key_lifetime: config.session_key_lifetime,
-            issued: std::sync::Mutex::new(std::collections::HashMap::new()),
+            session_keys: session_keys::SessionKeys::new(
+                config.session_key,
+                config.session_key_lifetime,
+            ),
             slow_delay: config.slow_delay,
             max_body_bytes: config.max_body_bytes,
             body_timeout: config.body_timeout,
-            sessions: AtomicU64::new(0),
+            serials: AtomicU64::new(0),
+            refunds: Arc::new(refunds::RefundDesk::new(
+                config.refund_decision_delay,
+                config.notice_timeout,
+            )),
         });
-        let app = axum::Router::new()
-            .fallback(server::serve)
-            .with_state(state.clone());
+        let app = app::router(&operations, state.clone());
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .with_context(|| {
@@ -211,7 +258,30 @@ impl MockServer {
 
     /// The fixed session key it accepts (it also accepts those it issued).
     pub fn session_key(&self) -> &str {
-        &self.state.session_key
+        &self.state.session_keys.fixed
+    }
+
+    /// Every refund and cancel request (İade) made so far, in order.
+    pub fn refunds(&self) -> Vec<RefundRecord> {
+        self.state.refunds.book.all()
+    }
+
+    /// The sum of a sale's refund requests that were not rejected, in
+    /// kuruş: never more than the sale.
+    pub fn refund_requested(&self, sale_xact_id: &str) -> u64 {
+        self.state.refunds.book.requested(sale_xact_id)
+    }
+
+    /// Decides a pending refund request (a test's command): approves or
+    /// rejects it, and posts the decision to its `succeedUrl`, waiting for
+    /// that POST (bounded by [`Config::notice_timeout`]). `None` when no
+    /// request of that number is pending.
+    pub async fn decide_refund(
+        &self,
+        refund_xact_id: &str,
+        approve: bool,
+    ) -> Option<NoticeDelivery> {
+        refunds::decide(&self.state.refunds, refund_xact_id, approve).await
     }
 
     /// Adds (or replaces) a transaction.

@@ -49,6 +49,13 @@ struct Args {
     /// their connections and exits.
     #[arg(long, default_value = "5", value_parser = seconds)]
     shutdown_timeout_seconds: Duration,
+    /// Seconds a refund request (İade) waits before it is approved and the
+    /// decision is posted to its succeedUrl.
+    #[arg(long, default_value = "2", value_parser = seconds)]
+    refund_decision_seconds: Duration,
+    /// Seconds the POST of a refund decision to succeedUrl may take.
+    #[arg(long, default_value = "5", value_parser = seconds)]
+    notice_timeout_seconds: Duration,
 }
 
 /// A positive number of seconds, fractions allowed (`0.5`).
@@ -87,6 +94,8 @@ async fn main() -> anyhow::Result<()> {
         max_connections: args.max_connections.get(),
         shutdown_timeout: args.shutdown_timeout_seconds,
         transactions,
+        refund_decision_delay: Some(args.refund_decision_seconds),
+        notice_timeout: args.notice_timeout_seconds,
         ..Config::default()
     })
     .await?;

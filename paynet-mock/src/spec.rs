@@ -5,6 +5,8 @@
 //! written by `cargo xtask generate`), so the simulator follows the spec of
 //! the client it is built with, and regenerating changes both.
 
+use std::sync::{Arc, OnceLock};
+
 pub use paynet_spec::SecurityScheme;
 use paynet_spec::Validator;
 use serde_json::Value;
@@ -40,6 +42,11 @@ pub struct SpecOperation {
     pub body: Option<Validator>,
     /// The error body this operation documents for 400.
     pub error_style: ErrorStyle,
+    /// The first success (2xx) its page documents, as `(status, body)`:
+    /// the page's example, or else a body built from the answer's schema
+    /// ([`example_of`]). An operation the simulator has no behaviour for
+    /// answers this.
+    pub example_answer: Option<(u16, Value)>,
 }
 
 impl SpecOperation {
@@ -87,7 +94,35 @@ impl SpecOperation {
             },
             None => ErrorStyle::Classic,
         };
+        let example_answer = op
+            .responses()
+            .into_iter()
+            .filter_map(|r| Some((r.status.parse::<u16>().ok()?, r)))
+            .find(|(status, _)| (200..300).contains(status))
+            .map(|(status, response)| -> anyhow::Result<_> {
+                let media = response
+                    .object()?
+                    .pointer("/content/application~1json")
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                let written = media.get("example").cloned().or_else(|| {
+                    media
+                        .get("examples")
+                        .and_then(Value::as_object)
+                        .and_then(|all| all.values().next())
+                        .and_then(|e| e.get("value"))
+                        .cloned()
+                });
+                let body = match (written, response.schema()?) {
+                    (Some(example), _) => example,
+                    (None, Some(schema)) => example_of(spec, schema),
+                    (None, None) => Value::Object(Default::default()),
+                };
+                Ok((status, body))
+            })
+            .transpose()?;
         Ok(SpecOperation {
+            example_answer,
             id,
             method: op.method().to_ascii_uppercase(),
             path: op.path().to_string(),
@@ -118,6 +153,107 @@ impl SpecOperation {
 /// Every operation of the compiled-in spec.
 pub fn operations() -> anyhow::Result<Vec<SpecOperation>> {
     operations_of(&serde_json::from_str(SPEC)?)
+}
+
+/// [`operations`], read and compiled once per process and shared by every
+/// simulator it starts: compiling the request schemas is most of what
+/// starting a simulator costs, and a test suite starts many.
+pub(crate) fn shared_operations() -> anyhow::Result<Arc<[Arc<SpecOperation>]>> {
+    static COMPILED: OnceLock<Result<Arc<[Arc<SpecOperation>]>, String>> = OnceLock::new();
+    COMPILED
+        .get_or_init(|| {
+            operations()
+                .map(|ops| ops.into_iter().map(Arc::new).collect())
+                .map_err(|e| format!("{e:#}"))
+        })
+        .clone()
+        .map_err(anyhow::Error::msg)
+}
+
+/// A value shaped like `schema` (an OpenAPI schema object of `spec`): its
+/// `example` where it has one, else each property's, else the first
+/// `enum` value, the `minimum`, or an empty value of its type (a string of
+/// its `minLength`). The simulator answers this for an operation it has no
+/// behaviour for.
+pub fn example_of(spec: &Value, schema: &Value) -> Value {
+    example_at(spec, schema, 0)
+}
+
+fn example_at(spec: &Value, schema: &Value, depth: usize) -> Value {
+    let schema = paynet_spec::resolve_schema(spec, schema).unwrap_or(schema);
+    if depth > 32 {
+        return Value::Null;
+    }
+    if let Some(example) = schema.get("example") {
+        return example.clone();
+    }
+    if let Some(first) = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|e| e.first())
+    {
+        return first.clone();
+    }
+    if let Some(Value::Array(all)) = schema.get("allOf") {
+        let parts: Vec<Value> = all.iter().map(|s| example_at(spec, s, depth + 1)).collect();
+        if parts.iter().all(Value::is_object) {
+            let mut merged = serde_json::Map::new();
+            for part in parts {
+                if let Value::Object(map) = part {
+                    merged.extend(map);
+                }
+            }
+            return Value::Object(merged);
+        }
+        return parts.into_iter().next().unwrap_or(Value::Null);
+    }
+    for key in ["oneOf", "anyOf"] {
+        if schema.get("type").is_none()
+            && schema.get("properties").is_none()
+            && let Some(first) = schema
+                .get(key)
+                .and_then(Value::as_array)
+                .and_then(|a| a.first())
+        {
+            return example_at(spec, first, depth + 1);
+        }
+    }
+    let number = |integer: bool| {
+        let bound = |key: &str| schema.get(key).and_then(Value::as_f64);
+        let value = match (bound("minimum"), bound("maximum")) {
+            (Some(min), _) => min,
+            (None, Some(max)) if max < 0.0 => max,
+            _ => 0.0,
+        };
+        if integer {
+            Value::from(value.ceil() as i64)
+        } else {
+            serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number)
+        }
+    };
+    match schema.get("type").and_then(Value::as_str) {
+        Some("array") => match schema.get("items") {
+            Some(items) => Value::Array(vec![example_at(spec, items, depth + 1)]),
+            None => Value::Array(Vec::new()),
+        },
+        Some("string") => {
+            let length = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0);
+            Value::String("x".repeat(usize::try_from(length).unwrap_or(0)))
+        }
+        Some("integer") => number(true),
+        Some("number") => number(false),
+        Some("boolean") => Value::Bool(false),
+        Some("object") | None => Value::Object(
+            schema
+                .get("properties")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(name, property)| (name.clone(), example_at(spec, property, depth + 1)))
+                .collect(),
+        ),
+        Some(_) => Value::Null,
+    }
 }
 
 /// Every operation of `spec`.
@@ -158,7 +294,9 @@ mod tests {
                 "init_reversal_transaction",
                 "capture_reversal",
                 "transaction_check",
-                "preauth_reversal"
+                "preauth_reversal",
+                "reversal_list",
+                "reversed_request"
             ]
         );
         // Its page's `Authorization` parameter became the secret-key
@@ -276,6 +414,47 @@ mod tests {
             err.to_string()
                 .contains("security scheme nobody is not defined"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn every_operation_has_an_example_answer_that_its_schema_accepts() {
+        let spec: Value = serde_json::from_str(SPEC).unwrap();
+        let ours = operations_of(&spec).unwrap();
+        for op in paynet_spec::operations(&spec) {
+            let id = op.id().unwrap();
+            let schema = op.response_schema("200").unwrap().unwrap();
+            let validator = paynet_spec::validator(&spec, schema).unwrap();
+            let mine = ours.iter().find(|o| o.id == id).unwrap();
+            let (status, body) = mine.example_answer.clone().unwrap();
+            assert_eq!(status, 200, "{id}");
+            let problems = paynet_spec::errors(&validator, &body);
+            assert!(problems.is_empty(), "{id}: {body}: {problems:?}");
+            // Built from the schema alone, too (a page without an example).
+            let built = example_of(&spec, schema);
+            assert!(built.is_object(), "{id}: {built}");
+            let problems = paynet_spec::errors(&validator, &built);
+            assert!(problems.is_empty(), "{id}: {built}: {problems:?}");
+        }
+    }
+
+    #[test]
+    fn an_example_is_built_from_examples_enums_bounds_and_types() {
+        let spec = json!({"components": {"schemas": {"Id": {"type": "string", "minLength": 2}}}});
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "id": {"$ref": "#/components/schemas/Id"},
+                "kind": {"type": "string", "enum": ["a", "b"]},
+                "count": {"type": "integer", "minimum": 3},
+                "note": {"type": "string", "example": "hello"},
+                "rows": {"type": "array", "items": {"type": "boolean"}},
+                "either": {"oneOf": [{"type": "number"}, {"type": "string"}]},
+            },
+        });
+        assert_eq!(
+            example_of(&spec, &schema),
+            json!({"id": "xx", "kind": "a", "count": 3, "note": "hello", "rows": [false], "either": 0.0})
         );
     }
 

@@ -62,6 +62,11 @@ pub struct Transaction {
     /// (`reference_no`), by which the transaction check can find it.
     #[serde(default)]
     pub reference_no: Option<String>,
+    /// The day the transaction was made (Turkish time); `None`: today.
+    /// İade's rules depend on it: on the day of the sale only a whole
+    /// cancel, later a whole or partial refund.
+    #[serde(default)]
+    pub date: Option<chrono::NaiveDate>,
 }
 
 fn dec(text: &str) -> Decimal {
@@ -122,7 +127,15 @@ impl Transaction {
             instalment: 0,
             reversed: false,
             reference_no: None,
+            date: None,
         }
+    }
+
+    /// Made on `date` (Turkish time) rather than today: a sale of an
+    /// earlier day can be refunded in part.
+    pub fn with_date(mut self, date: chrono::NaiveDate) -> Self {
+        self.date = Some(date);
+        self
     }
 
     /// Sets the reference number sent with the payment (`reference_no`).

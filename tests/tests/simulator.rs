@@ -553,3 +553,216 @@ fn the_readme_documents_every_trigger() {
         );
     }
 }
+
+// ---- a simulator built from the spec ---------------------------------------------
+
+use paynet_mock::Trigger;
+use paynet_tests::spec_gen;
+
+#[test]
+fn the_readmes_trigger_tables_are_the_ones_the_trigger_enum_writes() {
+    use std::fmt::Write;
+    let readme =
+        std::fs::read_to_string(paynet_tests::scratch::repo_root().join("README.md")).unwrap();
+    let mut alone = String::from("| `xact_id` | answer | `.call()` gives |\n| --- | --- | --- |\n");
+    let mut on_state = String::from(
+        "| `xact_id` starts with | first reversal | `.call()` gives | `.call_resending(..)` gives |\n\
+         | --- | --- | --- | --- |\n",
+    );
+    for t in Trigger::ALL {
+        let (id, answer, call) = (t.xact_id(), t.answer_text(), t.call_gives());
+        match t.resend_gives() {
+            Some(resend) if t.acts_on_state() => {
+                writeln!(on_state, "| `{id}` | {answer} | {call} | {resend} |").unwrap()
+            }
+            _ => writeln!(alone, "| `{id}` | {answer} | {call} |").unwrap(),
+        }
+    }
+    for table in [alone, on_state] {
+        assert!(
+            readme.contains(&table),
+            "README.md does not hold this table, written from paynet_mock::Trigger:\n{table}"
+        );
+    }
+}
+
+/// The status and JSON body of a POST to `path` with `headers`.
+async fn post(
+    http: &reqwest::Client,
+    base: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, Value) {
+    let mut request = http
+        .post(format!("{base}{path}"))
+        .header("content-type", "application/json")
+        .body(body.to_string());
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// The headers of a request: `(name, value)`.
+type Headers<'a> = &'a [(&'a str, &'a str)];
+
+/// Panics unless the page of `operation_id` in `spec` documents `status`
+/// with a schema that `body` satisfies.
+fn assert_documented(spec: &Value, operation_id: &str, status: u16, body: &Value) {
+    let op = paynet_spec::operations(spec)
+        .find(|op| op.id() == Some(operation_id))
+        .unwrap();
+    let schema = op
+        .response_schema(&status.to_string())
+        .unwrap()
+        .unwrap_or_else(|| panic!("{operation_id} does not document {status}: {body}"));
+    let problems = spec_gen::errors_against(spec, schema)(body);
+    assert!(
+        problems.is_empty(),
+        "{operation_id} {status}: {body} breaks its schema: {problems:?}"
+    );
+}
+
+#[tokio::test]
+async fn every_answer_of_every_operation_is_one_its_page_documents() {
+    let spec = spec_gen::spec();
+    let mock = mock().await;
+    let http = reqwest::Client::new();
+    let base = mock.base_url();
+    let auth = format!("Basic {}", mock.secret_key());
+    let session = mock.session_key().to_string();
+    let classic: &[(&str, &str)] = &[("authorization", &auth)];
+    let mobile: &[(&str, &str)] = &[("authorization", &auth), ("paynetmobile", "2")];
+    let softpos: &[(&str, &str)] = &[("session-key", &session)];
+    let capture = format!(r#"{{"xact_id": "{CAPTURE_EXAMPLE_XACT_ID}"}}"#);
+    let preauth = format!(r#"{{"xact_id": "{PREAUTH_EXAMPLE_XACT_ID}"}}"#);
+    let unknown = r#"{"xact_id": "xk_nobody"}"#;
+    // (operation, headers, body): a success, a refusal of each kind, a
+    // request each check of admission refuses.
+    let cases: Vec<(&str, Headers, &str)> = vec![
+        (
+            "get_auth_key",
+            mobile,
+            r#"{"agent_id": "1", "user_id": "u"}"#,
+        ),
+        (
+            "get_auth_key",
+            &[("paynetmobile", "2")],
+            r#"{"agent_id": "1", "user_id": "u"}"#,
+        ),
+        (
+            "get_auth_key",
+            classic,
+            r#"{"agent_id": "1", "user_id": "u"}"#,
+        ),
+        ("get_auth_key", mobile, r#"{"agent_id": "1"}"#),
+        ("get_auth_key", mobile, "{not json"),
+        ("init_reversal_transaction", softpos, &capture),
+        ("init_reversal_transaction", softpos, unknown),
+        ("init_reversal_transaction", &[], &capture),
+        (
+            "init_reversal_transaction",
+            &[("session-key", "wrong")],
+            &capture,
+        ),
+        ("init_reversal_transaction", softpos, "{}"),
+        ("transaction_check", classic, &capture),
+        ("transaction_check", classic, unknown),
+        ("transaction_check", classic, "{}"),
+        ("transaction_check", &[], &capture),
+        ("capture_reversal", classic, &capture),
+        ("capture_reversal", classic, &capture),
+        ("capture_reversal", classic, &preauth),
+        ("capture_reversal", classic, unknown),
+        ("capture_reversal", classic, "[]"),
+        ("capture_reversal", &[], &capture),
+        ("init_reversal_transaction", softpos, &capture),
+        ("preauth_reversal", classic, &preauth),
+        ("preauth_reversal", classic, &preauth),
+        ("preauth_reversal", classic, &capture),
+        ("preauth_reversal", classic, unknown),
+        ("preauth_reversal", classic, r#"{"xact_id": ""}"#),
+        ("preauth_reversal", &[], &preauth),
+    ];
+    for (operation_id, headers, body) in cases {
+        let (path, _, _) = spec_gen::operation(&spec, operation_id);
+        let (status, answer) = post(&http, &base, path, headers, body).await;
+        assert_documented(&spec, operation_id, status, &answer);
+    }
+}
+
+#[tokio::test]
+async fn get_auth_key_without_a_secret_key_answers_its_own_documented_400() {
+    let spec = spec_gen::spec();
+    let mock = mock().await;
+    let (status, answer) = post(
+        &reqwest::Client::new(),
+        &mock.base_url(),
+        "/v1/agent/get_auth_key",
+        &[("paynetmobile", "2")],
+        r#"{"agent_id": "1234", "user_id": "kasiyer1"}"#,
+    )
+    .await;
+    // Its page documents 200 and 400 (ErrorResponse) only: no 401, and
+    // not the classic body.
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["code"], 7, "{answer}");
+    assert_eq!(answer["object_name"], "error", "{answer}");
+    assert!(answer.get("type").is_none(), "{answer}");
+    assert_documented(&spec, "get_auth_key", status, &answer);
+}
+
+#[tokio::test]
+async fn a_page_the_simulator_has_no_behaviour_for_answers_its_documented_success() {
+    let mut spec = spec_gen::spec();
+    let mut page = spec["paths"]["/v1/transaction/preauth_reversal"].clone();
+    page["post"]["operationId"] = json!("a_new_page");
+    spec["paths"]["/v1/transaction/a_new_page"] = page;
+    let mock = MockServer::start_with_spec(Config::default(), &spec)
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let base = mock.base_url();
+    let auth = format!("Basic {}", mock.secret_key());
+    let path = "/v1/transaction/a_new_page";
+
+    let (status, answer) = post(
+        &http,
+        &base,
+        path,
+        &[("authorization", &auth)],
+        r#"{"xact_id": "xk_1"}"#,
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_documented(&spec, "a_new_page", status, &answer);
+    assert!(
+        answer.as_object().is_some_and(|o| !o.is_empty()),
+        "{answer}"
+    );
+    // Admitted as every request is: the schema and the credential hold.
+    let (status, answer) = post(
+        &http,
+        &base,
+        path,
+        &[("authorization", &auth)],
+        r#"{"xact_id": 5}"#,
+    )
+    .await;
+    assert_eq!(
+        (status, answer["result_code"].clone()),
+        (400, json!(11)),
+        "{answer}"
+    );
+    let (status, _) = post(&http, &base, path, &[], r#"{"xact_id": "xk_1"}"#).await;
+    assert_eq!(status, 401);
+    // The operations it knows keep their behaviour.
+    let reply = capture(&client(&mock), CAPTURE_EXAMPLE_XACT_ID)
+        .await
+        .unwrap();
+    assert!(!reply.is_repeat());
+    assert_eq!(mock.store().counts().1, 1);
+}
