@@ -770,7 +770,11 @@ async fn production_on_a_terminal_shows_what_it_would_send_and_takes_no_for_an_a
         "Type yes to send it:",
         "error: not confirmed; nothing was sent",
     ] {
-        assert!(run.stdout.contains(expected), "{expected:?} in {}", run.stdout);
+        assert!(
+            run.stdout.contains(expected),
+            "{expected:?} in {}",
+            run.stdout
+        );
     }
 }
 
@@ -807,4 +811,51 @@ async fn paynet_through_script(line: &str, input: &str) -> Run {
         stdout: String::from_utf8_lossy(&output.stdout).replace('\r', ""),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refund_and_the_refund_list_against_the_simulator() {
+    let sim = Sim::start().await;
+    let today = paynet_mock::turkish_today();
+    let yesterday = today.pred_opt().unwrap();
+    sim.mock
+        .add_transaction(Transaction::captured("xk_cli_sale_old").with_date(yesterday));
+    sim.mock
+        .add_transaction(Transaction::captured("xk_cli_sale_today").with_date(today));
+    let run = sim
+        .paynet(&[
+            "refund",
+            "--xact-id",
+            "xk_cli_sale_old",
+            "--amount",
+            "10.00",
+        ])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["state"], "requested");
+    assert_eq!(sim.mock.refund_requested("xk_cli_sale_old"), 1000);
+    // A partial refund on the day of the sale is refused by Paynet's rule.
+    let run = sim
+        .paynet(&[
+            "refund",
+            "--xact-id",
+            "xk_cli_sale_today",
+            "--amount",
+            "1.00",
+        ])
+        .await;
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    run.one_line();
+    let day = today.to_string();
+    let run = sim
+        .paynet(&["refunds", "--from", &day, "--to", &day, "--page-size", "1"])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert_eq!(rows.len(), sim.mock.refunds().len(), "{}", run.stdout);
+    assert!(!rows.is_empty());
 }
