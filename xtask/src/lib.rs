@@ -8,6 +8,7 @@
 //! the checkout it is started in ([`workspace::locate`]).
 
 pub mod check_docs;
+pub mod cli;
 pub mod codegen;
 pub mod docs;
 pub mod fetch;

@@ -4,6 +4,7 @@ use std::fs;
 use std::path::Path;
 
 use paynet_tests::scratch::{Scratch, repo_root as repo};
+use xtask::cli::CLI;
 use xtask::generate::{CLIENT, OPERATIONS, SPEC, SPEC_COPY};
 
 /// A scratch workspace holding the spec's sources and an empty `paynet-api/src`.
@@ -42,7 +43,7 @@ fn committed_outputs_are_what_generate_produces() {
 fn generating_twice_gives_byte_identical_files() {
     let dir = scratch();
     let first = xtask::generate(dir.path(), false).unwrap();
-    assert_eq!(first.stale, vec![SPEC, CLIENT, OPERATIONS, SPEC_COPY]);
+    assert_eq!(first.stale, vec![SPEC, CLIENT, OPERATIONS, SPEC_COPY, CLI]);
     let spec = fs::read(dir.path().join(SPEC)).unwrap();
     let client = fs::read(dir.path().join(CLIENT)).unwrap();
     let second = xtask::generate(dir.path(), false).unwrap();
@@ -126,7 +127,7 @@ fn check_catches_a_source_change_that_was_not_regenerated() {
         t.replace("Paynet's message (sistem mesajı)", "Paynet's message")
     });
     let outcome = xtask::generate(dir.path(), true).unwrap();
-    assert_eq!(outcome.stale, vec![SPEC, CLIENT, OPERATIONS, SPEC_COPY]);
+    assert_eq!(outcome.stale, vec![SPEC, CLIENT, OPERATIONS, SPEC_COPY, CLI]);
     assert!(
         outcome
             .diff
@@ -604,4 +605,46 @@ fn a_requirement_of_a_scheme_nobody_defines_is_refused() {
 
 fn spec_of(dir: &Scratch) -> serde_json::Value {
     serde_json::from_str(&dir.read(SPEC)).unwrap()
+}
+
+#[test]
+fn a_new_operation_gets_its_command_with_no_hand_written_code() {
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(repo().join(SPEC)).unwrap()).unwrap();
+    let mut operation = doc["paths"]["/v1/transaction/capture_reversal"]["post"].clone();
+    operation["operationId"] = "capture_again".into();
+    operation["summary"] = "Yeni İşlem".into();
+    operation
+        .as_object_mut()
+        .unwrap()
+        .remove("x-paynet-idempotent-by");
+    doc["paths"]["/v1/transaction/capture_again"] = serde_json::json!({ "post": operation });
+    let client = xtask::codegen::client_source(&doc).unwrap();
+    let cli = xtask::cli::source(&doc, &client).unwrap();
+    // A row with its page name, its flag, its credential; sent through
+    // `.call()`; money-moving unless it is known not to be; and not keyed,
+    // so never re-sent.
+    assert!(cli.contains("id: \"capture_again\""), "{cli}");
+    assert!(cli.contains("summary: \"Yeni İşlem\""), "{cli}");
+    let arm = &cli[cli.find("\"capture_again\" => {").expect(&cli)..];
+    let arm = &arm[..arm.find("\n        }\n").unwrap()];
+    assert!(arm.contains(".capture_again()"), "{arm}");
+    assert!(arm.contains("run.finish(request.call().await)"), "{arm}");
+    assert!(!arm.contains("call_resending"), "{arm}");
+    let row = &cli[cli.find("id: \"capture_again\"").unwrap()..];
+    let row = &row[..row.find("moves_money").unwrap() + 25];
+    assert!(row.contains("flag: \"xact-id\""), "{row}");
+    assert!(row.contains("keyed_by: None"), "{row}");
+    assert!(row.contains("moves_money: true"), "{row}");
+}
+
+#[test]
+fn a_body_field_that_would_shadow_a_global_flag_is_refused() {
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(repo().join(SPEC)).unwrap()).unwrap();
+    doc["components"]["schemas"]["CaptureReversalRequest"]["properties"]["env"] =
+        serde_json::json!({"type": "string"});
+    let client = xtask::codegen::client_source(&doc).unwrap();
+    let err = xtask::cli::source(&doc, &client).unwrap_err().to_string();
+    assert!(err.contains("--env"), "{err}");
 }
