@@ -4857,39 +4857,8 @@ pub mod builder {
             ResponseValue<types::RefundListResponse>,
             Error<types::ApiErrorBody>,
         > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::RefundListRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/transaction/reversal_list", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "reversal_list",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let exchange = crate::runtime::PaynetRequest::send_raw(self).await;
+            let response = crate::exchange::checked::<Self>(exchange)?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -4922,6 +4891,42 @@ pub mod builder {
                 }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        /// The request this builder describes, or why it cannot be built,
+        /// with the client to send it through: the first step of a call.
+        pub(crate) fn into_request(
+            self,
+        ) -> (&'a super::Client, Result<reqwest::Request, Error<types::ApiErrorBody>>) {
+            (self.client, self.request())
+        }
+        fn request(self) -> Result<reqwest::Request, Error<types::ApiErrorBody>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::RefundListRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/transaction/reversal_list", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            Ok(request)
         }
     }
     /**Builder for [`Client::reversed_request`]
@@ -4970,39 +4975,8 @@ pub mod builder {
             ResponseValue<types::RefundRequestPending>,
             Error<types::ApiErrorBody>,
         > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::RefundRequestBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/transaction/reversed_request", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "reversed_request",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let exchange = crate::runtime::PaynetRequest::send_raw(self).await;
+            let response = crate::exchange::checked::<Self>(exchange)?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -5035,6 +5009,42 @@ pub mod builder {
                 }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        /// The request this builder describes, or why it cannot be built,
+        /// with the client to send it through: the first step of a call.
+        pub(crate) fn into_request(
+            self,
+        ) -> (&'a super::Client, Result<reqwest::Request, Error<types::ApiErrorBody>>) {
+            (self.client, self.request())
+        }
+        fn request(self) -> Result<reqwest::Request, Error<types::ApiErrorBody>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::RefundRequestBody::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/transaction/reversed_request", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            Ok(request)
         }
     }
     impl ::std::fmt::Debug for GetAuthKey<'_> {

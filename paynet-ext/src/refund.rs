@@ -494,7 +494,7 @@ impl Stream for RefundRows {
                     reason: format!(
                         "the refund list said has_more but sent no rows after {read} rows; stopped rather than ask for the same page forever"
                     ),
-                    body: bytes::Bytes::new(),
+                    body: bytes::Bytes::new().into(),
                 });
             }
             this.read += rows.len() as u64;

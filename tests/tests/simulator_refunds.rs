@@ -131,14 +131,7 @@ async fn a_later_day_refunds_in_part_never_more_than_remains() {
         .request_refund(RefundRequest::whole("xk_nobody_at_all"))
         .await
         .unwrap_err();
-    assert!(matches!(
-        unknown,
-        Error::Http {
-            status: 404,
-            result_code: Some(ResultCode::NoData),
-            ..
-        }
-    ));
+    paynet_tests::assert_no_data(&unknown);
     let preauth = client
         .request_refund(RefundRequest::whole(paynet_mock::PREAUTH_EXAMPLE_XACT_ID))
         .await;

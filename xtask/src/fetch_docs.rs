@@ -455,12 +455,7 @@ pub fn fetch_docs(root: &Path, options: &Options) -> Result<Run> {
         .iter()
         .map(|c| (format!("spec/vendor/{}", c.page.file), c.new.clone()))
         .collect();
-    for path in [
-        generate::SPEC,
-        generate::CLIENT,
-        generate::OPERATIONS,
-        generate::SPEC_RUST,
-    ] {
+    for path in generate::OUTPUTS {
         let text = std::fs::read_to_string(stage.join(path))?;
         if std::fs::read_to_string(root.join(path)).ok().as_ref() != Some(&text) {
             writes.push((path.to_string(), text));

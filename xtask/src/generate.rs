@@ -20,6 +20,8 @@ pub const OPERATIONS: &str = "paynet-api/src/generated_operations.rs";
 /// generated from (a crate cannot include a file from outside its own
 /// directory).
 pub const SPEC_COPY: &str = "paynet-api/paynet.json";
+/// Every file `generate` writes, in the order it writes them.
+pub const OUTPUTS: [&str; 5] = [SPEC, CLIENT, OPERATIONS, SPEC_COPY, crate::cli::CLI];
 
 /// One file the generator produces.
 #[derive(Debug)]
@@ -91,29 +93,19 @@ pub fn build(root: &Path) -> Result<Built> {
     );
     let codegen::Sources { client, operations } = codegen::sources(&merged)?;
     let commands = cli::source(&merged, &client)?;
+    let texts = [
+        spec_text.clone(),
+        format!("{header}{client}"),
+        format!("{header}{operations}"),
+        spec_text,
+        format!("{header}{commands}"),
+    ];
     Ok(Built {
-        outputs: vec![
-            Output {
-                path: SPEC,
-                text: spec_text.clone(),
-            },
-            Output {
-                path: CLIENT,
-                text: format!("{header}{client}"),
-            },
-            Output {
-                path: OPERATIONS,
-                text: format!("{header}{operations}"),
-            },
-            Output {
-                path: SPEC_COPY,
-                text: spec_text,
-            },
-            Output {
-                path: cli::CLI,
-                text: format!("{header}{commands}"),
-            },
-        ],
+        outputs: OUTPUTS
+            .into_iter()
+            .zip(texts)
+            .map(|(path, text)| Output { path, text })
+            .collect(),
         normalizations,
         merges: notes,
     })

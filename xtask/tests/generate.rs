@@ -127,7 +127,10 @@ fn check_catches_a_source_change_that_was_not_regenerated() {
         t.replace("Paynet's message (sistem mesajı)", "Paynet's message")
     });
     let outcome = xtask::generate(dir.path(), true).unwrap();
-    assert_eq!(outcome.stale, vec![SPEC, CLIENT, OPERATIONS, SPEC_COPY, CLI]);
+    assert_eq!(
+        outcome.stale,
+        vec![SPEC, CLIENT, OPERATIONS, SPEC_COPY, CLI]
+    );
     assert!(
         outcome
             .diff
