@@ -825,7 +825,10 @@ mod tests {
         let number: Amount = from_str("15").unwrap();
         let string: Amount = from_str("\"15.00\"").unwrap();
         assert_eq!(number, string);
-        assert_eq!(format!("{number} {number:?}"), format!("{string} {string:?}"));
+        assert_eq!(
+            format!("{number} {number:?}"),
+            format!("{string} {string:?}")
+        );
         assert_eq!(format!("{number:?}"), "Amount(15.00)");
         assert_eq!(format!("[{number:>8}]"), "[   15.00]");
         // An explicit precision is Decimal's, which rounds half to even.

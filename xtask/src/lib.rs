@@ -11,6 +11,7 @@ pub mod check_docs;
 pub mod codegen;
 pub mod docs;
 pub mod generate;
+pub mod glossary;
 pub mod json;
 pub mod merge;
 pub mod normalize;
