@@ -534,6 +534,28 @@ fn refused(op: &SpecOperation, xact_id: &str, refusal: Refusal) -> Response {
     }
 }
 
+/// The SoftPOS start takes "the encrypted form of the transaction's id"
+/// (işlemin Id'sinin şifrelenmiş hali), and its page says no more. The
+/// simulator's assumption, from the transaction check page, which calls the
+/// `xk_...` `xact_id` the encrypted transaction number (işlem numarası,
+/// şifreli) beside the plain number `id` (`2318890`): an id of digits only
+/// is plainly the plain number, not the encrypted one, and is refused with
+/// the SoftPOS 400 body and result code 11 (bad_request), so that a test
+/// catches a service that sends it. Paynet's own answer to it is not
+/// documented.
+fn plain_softpos_id(op: &SpecOperation, xact_id: &str) -> Option<Response> {
+    let plain = !xact_id.is_empty() && xact_id.bytes().all(|b| b.is_ascii_digit());
+    (op.id == "init_reversal_transaction" && plain).then(|| {
+        error(
+            op.error_style,
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            ResultCode::BadRequest,
+            "xact_id bir işlem numarası; işlemin şifrelenmiş id'si bekleniyor (a plain transaction number: the SoftPOS start takes the encrypted transaction id, the xk_... xact_id)",
+        )
+    })
+}
+
 async fn behave(state: &State, op: &SpecOperation, body: &Value) -> Response {
     let xact_id = body
         .get("xact_id")
@@ -546,6 +568,9 @@ async fn behave(state: &State, op: &SpecOperation, body: &Value) -> Response {
         return check(state, op, body);
     }
     if let Some(response) = trigger(state, op, xact_id).await {
+        return response;
+    }
+    if let Some(response) = plain_softpos_id(op, xact_id) {
         return response;
     }
     let reversal = matches!(op.id.as_str(), "capture_reversal" | "preauth_reversal");
