@@ -214,7 +214,7 @@ enum Place {
     Request,
 }
 
-fn plain_type<'a>(schema: &'a serde_json::Map<String, Value>) -> Option<&'a str> {
+fn plain_type(schema: &serde_json::Map<String, Value>) -> Option<&str> {
     schema.get("type").and_then(Value::as_str)
 }
 
