@@ -158,16 +158,40 @@ fn significant_digits(text: &str) -> usize {
 /// An exact amount of money in Turkish lira (tutar), from a JSON number or a
 /// numeric string. Serialized as a string, so that it stays exact wherever
 /// it goes next.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+///
+/// `Display` writes it as lira are written on a receipt, with two decimals
+/// (`15.00`, `0.30`, `14.65`), whatever form it arrived in: two equal
+/// amounts print the same, so a log line, a receipt and a reconciliation
+/// file agree. It never rounds: an amount with fractions of a kuruş prints
+/// every decimal it has (`0.125`), and parsing what it printed
+/// ([`FromStr`]) gives the same value back. The value is exact
+/// ([`Amount::value`]); the text as it arrived is [`Amount::as_sent`].
+/// `Debug` shows the same two decimals (`Amount(15.00)`). Equality and
+/// ordering compare values: `15` and `15.00` are equal.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Amount(pub Decimal);
 
 impl Amount {
     /// Zero lira.
     pub const ZERO: Amount = Amount(Decimal::ZERO);
 
-    /// The amount as a decimal.
+    /// The amount as a decimal: exact, with the scale it arrived with
+    /// (`15` and `15.00` are equal values of scale 0 and 2).
     pub fn value(self) -> Decimal {
         self.0
+    }
+
+    /// The amount as Paynet wrote it, for anyone who must keep the text
+    /// that arrived (an audit trail, a byte-for-byte comparison): `15` for
+    /// the JSON number `15`, `15.00` for the string `"15.00"`, `0.3` for
+    /// the number `0.3`. [`Display`](fmt::Display) writes two decimals
+    /// instead. A string in the spec's form (digits, an optional point and
+    /// decimals) comes back as it was, except that leading zeros are
+    /// dropped (`"015.00"` is `15.00`); a JSON number is the shortest
+    /// decimal that serde_json's `f64` reading of it gives (`15.0` arrives
+    /// as `15`), or its exact text with serde_json's `arbitrary_precision`.
+    pub fn as_sent(self) -> String {
+        self.0.to_string()
     }
 
     /// `units` scaled down by `scale` decimal places: `Amount::new(1465, 2)`
@@ -189,12 +213,14 @@ impl Amount {
         self.0.checked_sub(other.0).map(Amount)
     }
 
-    /// Rounded to kuruş (two decimal places), halves away from zero.
+    /// Rounded to kuruş (two decimal places), halves away from zero, with
+    /// exactly two decimals (its [`Amount::as_sent`] is `15.00`, not `15`).
     pub fn round_to_kurus(self) -> Amount {
-        Amount(
-            self.0
-                .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
-        )
+        let mut rounded = self
+            .0
+            .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+        rounded.rescale(2);
+        Amount(rounded)
     }
 }
 
@@ -274,8 +300,28 @@ impl FromStr for Amount {
 }
 
 impl fmt::Display for Amount {
+    /// Two decimals at least (`15.00`, `0.30`), every decimal the value has
+    /// beyond (`0.125`), never a rounded value; no `-` for a zero. Width,
+    /// fill and alignment apply (`{:>10}`); an explicit precision (`{:.3}`)
+    /// is passed to [`Decimal`]'s `Display`, which rounds to it, half to
+    /// even (`{:.1}` of 14.65 is `14.6`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
+        // `normalize` drops trailing zeros past the point and turns -0
+        // into 0; then at least two decimals, padded, never cut.
+        let value = self.0.normalize();
+        if f.precision().is_some() {
+            return fmt::Display::fmt(&value, f);
+        }
+        let decimals = value.scale().max(2) as usize;
+        with_stack_text(format_args!("{value:.decimals$}"), |text| f.pad(text))
+    }
+}
+
+impl fmt::Debug for Amount {
+    /// `Amount(15.00)`: the same text as `Display`, so that `{:?}` of an
+    /// answer shows equal amounts alike.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Amount({self})")
     }
 }
 
@@ -754,18 +800,41 @@ mod tests {
 
     #[test]
     fn amounts_decode_from_numbers_and_strings_exactly() {
-        for (text, expect) in [
-            ("14.65", "14.65"),
-            ("\"14.65\"", "14.65"),
-            ("15", "15"),
-            ("0.3", "0.3"),
-            ("0.05", "0.05"),
-            ("\"0.30\"", "0.30"),
-            ("123456789012.34", "123456789012.34"),
+        // (what arrived, Display, as_sent)
+        for (text, shown, sent) in [
+            ("14.65", "14.65", "14.65"),
+            ("\"14.65\"", "14.65", "14.65"),
+            ("15", "15.00", "15"),
+            ("\"15.00\"", "15.00", "15.00"),
+            ("0.3", "0.30", "0.3"),
+            ("0.05", "0.05", "0.05"),
+            ("\"0.30\"", "0.30", "0.30"),
+            ("\"15.000\"", "15.00", "15.000"),
+            ("\"0.125\"", "0.125", "0.125"),
+            ("\"-0.00\"", "0.00", "0.00"),
+            ("\"-7.5\"", "-7.50", "-7.5"),
+            ("123456789012.34", "123456789012.34", "123456789012.34"),
         ] {
             let amount: Amount = from_str(text).unwrap();
-            assert_eq!(amount.to_string(), expect, "{text}");
+            assert_eq!(amount.to_string(), shown, "{text}");
+            assert_eq!(amount.as_sent(), sent, "{text}");
+            // Display never rounds: what it printed parses to the same value.
+            assert_eq!(amount.to_string().parse::<Amount>().unwrap(), amount);
         }
+        // Equal amounts print alike, whatever form they arrived in.
+        let number: Amount = from_str("15").unwrap();
+        let string: Amount = from_str("\"15.00\"").unwrap();
+        assert_eq!(number, string);
+        assert_eq!(
+            format!("{number} {number:?}"),
+            format!("{string} {string:?}")
+        );
+        assert_eq!(format!("{number:?}"), "Amount(15.00)");
+        assert_eq!(format!("[{number:>8}]"), "[   15.00]");
+        // An explicit precision is Decimal's, which rounds half to even.
+        assert_eq!(format!("{:.1}", Amount::new(1465, 2)), "14.6");
+        assert_eq!(Amount::new(15, 0).round_to_kurus().as_sent(), "15.00");
+        assert_eq!(Amount::new(14655, 3).round_to_kurus().to_string(), "14.66");
         assert_eq!(
             to_value(Amount::from_str("14.65").unwrap()).unwrap(),
             json!("14.65")

@@ -67,7 +67,7 @@ impl SessionKeyExt for Client {
         let key = SessionKey::new(key.expose_secret())
             .map_err(|_| unusable("its session_key is empty or cannot travel in a header"))?;
         Ok(match answer.expired_date {
-            Some(date) => key.with_expired_date(date),
+            Some(date) => key.with_expired_date(date.as_str()),
             None => key,
         })
     }

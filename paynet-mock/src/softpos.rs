@@ -34,10 +34,35 @@ pub(crate) async fn start(state: &State, op: &SpecOperation, xact_id: &str) -> R
         let classic = op.error_style == ErrorStyle::Classic;
         return trigger.answer(body, classic, state.slow_delay).await;
     }
+    if let Some(response) = plain_id(op, xact_id) {
+        return response;
+    }
     match state.store.check_reversible(xact_id) {
         Ok(transaction) => reply::json(StatusCode::OK, &body(state.serial(), &transaction)),
         Err(refusal) => refusals::refused(op, REFUSAL, xact_id, refusal),
     }
+}
+
+/// The SoftPOS start takes "the encrypted form of the transaction's id"
+/// (işlemin Id'sinin şifrelenmiş hali), and its page says no more. The
+/// simulator's assumption, from the transaction check page, which calls the
+/// `xk_...` `xact_id` the encrypted transaction number (işlem numarası,
+/// şifreli) beside the plain number `id` (`2318890`): an id of digits only
+/// is plainly the plain number, not the encrypted one, and is refused with
+/// the SoftPOS 400 body and result code 11 (bad_request), so that a test
+/// catches a service that sends it. Paynet's own answer to it is not
+/// documented.
+fn plain_id(op: &SpecOperation, xact_id: &str) -> Option<Response> {
+    let plain = !xact_id.is_empty() && xact_id.bytes().all(|b| b.is_ascii_digit());
+    plain.then(|| {
+        reply::error(
+            op.error_style,
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            ResultCode::BadRequest,
+            "xact_id bir işlem numarası; işlemin şifrelenmiş id'si bekleniyor (a plain transaction number: the SoftPOS start takes the encrypted transaction id, the xk_... xact_id)",
+        )
+    })
 }
 
 /// The form of its answers that refuse to start a reversal.

@@ -106,7 +106,7 @@ fn an_answer_without_a_code_is_a_success_where_the_schema_declares_none() {
     let row = &reply.data[0];
     assert_eq!(row.id.as_ref().unwrap().as_str(), "2318890");
     assert_eq!(row.net_amount.unwrap().to_string(), "14.65");
-    assert_eq!(row.amount.unwrap().to_string(), "15");
+    assert_eq!(row.amount.unwrap().to_string(), "15.00");
     assert_eq!(row.email.as_deref(), Some(""));
 
     // Without `Data`, the answer is not the documented one.
@@ -140,7 +140,7 @@ fn a_row_field_that_does_not_decode_is_left_out_of_its_row_alone() {
     assert_eq!(undecoded.received, "8751972895546.029");
     let row = &reply.data[0];
     assert!(row.net_amount.is_none());
-    assert_eq!(row.amount.unwrap().to_string(), "15");
+    assert_eq!(row.amount.unwrap().to_string(), "15.00");
     assert_eq!(
         row.xact_id.as_deref(),
         Some("xk_EAAAAHTqbS04hq4sU877ZQIiNuIhJ*PVko0sJyhtHOdvxjpf")

@@ -165,6 +165,22 @@ proptest! {
     }
 
     #[test]
+    fn an_amount_with_at_most_two_decimals_prints_two_and_parses_back_to_itself(
+        units in any::<i64>(),
+        scale in 0u32..=2,
+    ) {
+        let amount = Amount::new(units, scale);
+        let shown = amount.to_string();
+        // Two decimals, as on a receipt, whatever scale it had.
+        let decimals = shown.split_once('.').map(|(_, d)| d.len());
+        prop_assert_eq!(decimals, Some(2), "{}", shown);
+        // Display then parse: the same value, and the same text again.
+        let parsed: Amount = shown.parse().unwrap();
+        prop_assert_eq!(parsed, amount);
+        prop_assert_eq!(parsed.to_string(), shown);
+    }
+
+    #[test]
     fn valid_amounts_round_trip_exactly(units in 0u64..10_000_000_000_000, cents in 0u32..100) {
         let text = format!("{units}.{cents:02}");
         // As a string: the exact text survives.

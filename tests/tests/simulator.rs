@@ -47,16 +47,16 @@ async fn capture_reversal_reverses_once_then_answers_the_repeat_with_100() {
     assert_eq!(reply.result_code(), ResultCode::Successful);
     assert_eq!(reply.transaction_type.unwrap().0, 6);
     assert!(reply.is_succeed.unwrap().get());
-    assert_eq!(reply.amount.unwrap().to_string(), "15");
+    assert_eq!(reply.amount.unwrap().to_string(), "15.00");
     assert_eq!(reply.net_amount.unwrap().to_string(), "14.65");
-    assert_eq!(reply.comission.unwrap().to_string(), "0.3");
+    assert_eq!(reply.comission.unwrap().to_string(), "0.30");
     assert!(reply.xact_date.as_ref().unwrap().offset().is_none());
     assert!(mock.transaction(CAPTURE_EXAMPLE_XACT_ID).unwrap().reversed);
 
     let repeat = capture(&client, CAPTURE_EXAMPLE_XACT_ID).await.unwrap();
     assert!(repeat.is_repeat());
     assert_eq!(repeat.result_code(), ResultCode::OldSuccessful);
-    assert_eq!(repeat.amount.unwrap().to_string(), "15");
+    assert_eq!(repeat.amount.unwrap().to_string(), "15.00");
     assert_eq!(mock.store().reversals_applied(CAPTURE_EXAMPLE_XACT_ID), 1);
 }
 
@@ -494,6 +494,29 @@ async fn it_rejects_what_the_spec_rejects() {
         "{body}"
     );
     assert_eq!(mock.store().counts().1, 0, "nothing was reversed");
+}
+
+#[tokio::test]
+async fn the_softpos_start_refuses_a_plain_transaction_number_for_the_encrypted_id() {
+    let mock = mock().await;
+    let client = client(&mock);
+    // The simulator's assumption: digits only are the plain transaction
+    // number (the check page's `id`), not the encrypted `xact_id`.
+    let err = softpos(&client, mock.session_key(), "2318890")
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&err), Some(ResultCode::BadRequest), "{err:?}");
+    assert!(err.is_refusal(), "{err:?}");
+    assert!(
+        err.raw_body()
+            .is_some_and(|b| String::from_utf8_lossy(b).contains("encrypted transaction id")),
+        "{err:?}"
+    );
+    // The `xk_...` id, which the check page calls the encrypted one, is taken.
+    let reply = softpos(&client, mock.session_key(), CAPTURE_EXAMPLE_XACT_ID)
+        .await
+        .unwrap();
+    assert_eq!(reply.result_code(), ResultCode::Successful);
 }
 
 #[tokio::test]

@@ -19,7 +19,8 @@
 //! page that embeds OpenAPI, its document (normalized and merged as
 //! `generate` does: a component another page also defines may be under
 //! another name, or in that page's words) must be what `spec/paynet.json`
-//! holds.
+//! holds, and every text of it that reaches the client must have its
+//! English in `xtask/src/glossary.rs`.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -595,6 +596,13 @@ fn check_embedded(ctx: &mut Ctx, fence: &sources::Fence, placement: Option<&merg
             return;
         }
     };
+    for (at, text) in normalize::untranslated(&doc) {
+        ctx.find(
+            fence.first_line,
+            format!("embedded OpenAPI {at}"),
+            format!("{text:?} has no English: add it to xtask/src/glossary.rs"),
+        );
+    }
     normalize::normalize(&ctx.page, &mut doc);
     let empty = merge::Placement::default();
     let placement = placement.unwrap_or(&empty);

@@ -97,6 +97,7 @@ pub fn sources(doc: &Value) -> Result<Sources> {
         .map_err(|e| anyhow::anyhow!("progenitor refused the merged document: {e}"))?;
     let mut file: syn::File = syn::parse2(tokens).context("progenitor's output does not parse")?;
     let builders = redact_builders(&mut file)?;
+    document(&mut file, doc, &builders)?;
     let client = prettyplease::unparse(&file);
     let operations = operations_tokens(doc, &builders)?;
     let operations: syn::File =
@@ -177,6 +178,241 @@ fn redact_builders(file: &mut syn::File) -> Result<Vec<Builder>> {
         items.push(syn::parse2(tokens).context("a builder's Debug impl does not parse")?);
     }
     Ok(builders)
+}
+
+/// The text of an item's `///` lines, joined by newlines.
+fn doc_text(attrs: &[syn::Attribute]) -> Option<String> {
+    let lines: Vec<String> = attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            syn::Meta::NameValue(nv) => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(s.value()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+/// Replaces an item's doc with `text`.
+fn set_doc(attrs: &mut Vec<syn::Attribute>, text: &str) {
+    attrs.retain(|a| !a.path().is_ident("doc"));
+    attrs.insert(0, syn::parse_quote!(#[doc = #text]));
+}
+
+/// A module of `file` (or of `types`) by name.
+fn module_items<'a>(items: &'a mut [Item], name: &str) -> Option<&'a mut Vec<Item>> {
+    items.iter_mut().find_map(|item| match item {
+        Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
+/// Gives every generated item a user meets an English doc that says what
+/// it is for: the builders of the types (typify leaves them without one,
+/// and `X::builder()` otherwise reads as returning `X` itself), their
+/// setters (the field's own doc), progenitor's operation builders'
+/// methods, and the client's operation methods, whose example becomes the
+/// mapped call, `.call()`, instead of progenitor's raw `.body(..).send()`.
+fn document(file: &mut syn::File, doc: &Value, builders: &[Builder]) -> Result<()> {
+    let types =
+        module_items(&mut file.items, "types").context("progenitor wrote no `mod types`")?;
+    // Each type's fields' docs, to give its builder's setters.
+    let mut field_docs: std::collections::BTreeMap<String, Vec<(String, String)>> =
+        Default::default();
+    for item in types.iter_mut() {
+        match item {
+            Item::Struct(strukt) => {
+                if let Fields::Named(named) = &strukt.fields {
+                    let docs = named
+                        .named
+                        .iter()
+                        .filter_map(|f| Some((f.ident.as_ref()?.to_string(), doc_text(&f.attrs)?)))
+                        .collect();
+                    field_docs.insert(strukt.ident.to_string(), docs);
+                }
+            }
+            Item::Impl(imp) if imp.trait_.is_none() => {
+                let Type::Path(path) = imp.self_ty.as_ref() else {
+                    continue;
+                };
+                let name = quote!(#path).to_string();
+                for member in &mut imp.items {
+                    if let ImplItem::Fn(f) = member
+                        && f.sig.ident == "builder"
+                    {
+                        let text = format!(
+                            " A builder of [`{name}`], field by field: [`builder::{name}`], a type of the same name in the `builder` module. A request's builder is what `body_map` hands its closure (`.body_map(|b| b.xact_id(..))`); a required field left unset is an error when the request is sent."
+                        );
+                        set_doc(&mut f.attrs, &text);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(type_builders) = module_items(types, "builder") {
+        for item in type_builders.iter_mut() {
+            match item {
+                Item::Struct(strukt) => {
+                    let name = strukt.ident.to_string();
+                    let text = format!(
+                        " Builds a [`{name}`](super::{name}) field by field: each setter takes its field's value (anything that converts into it), and the conversion to [`{name}`](super::{name}) checks that every required field was given. Made by [`{name}::builder()`](super::{name}::builder), or handed to the closure of an operation's `body_map`."
+                    );
+                    set_doc(&mut strukt.attrs, &text);
+                }
+                Item::Impl(imp) if imp.trait_.is_none() => {
+                    let Type::Path(path) = imp.self_ty.as_ref() else {
+                        continue;
+                    };
+                    let name = quote!(#path).to_string();
+                    let docs = field_docs.get(&name);
+                    for member in &mut imp.items {
+                        if let ImplItem::Fn(f) = member {
+                            let field = f.sig.ident.to_string();
+                            let own = docs
+                                .and_then(|d| d.iter().find(|(n, _)| *n == field))
+                                .map(|(_, text)| text.trim().to_string())
+                                .unwrap_or_else(|| format!("The `{field}` field."));
+                            set_doc(&mut f.attrs, &format!(" Sets `{field}`: {own}"));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let operations =
+        module_items(&mut file.items, "builder").context("progenitor wrote no `mod builder`")?;
+    for item in operations.iter_mut() {
+        let Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some() {
+            continue;
+        }
+        let Type::Path(path) = imp.self_ty.as_ref() else {
+            continue;
+        };
+        let Some(name) = path.path.segments.last().map(|s| s.ident.clone()) else {
+            continue;
+        };
+        let Some(builder) = builders.iter().find(|b| b.name == name) else {
+            continue;
+        };
+        let op =
+            paynet_spec::operations(doc).find(|op| op.id() == Some(builder.operation_id.as_str()));
+        let headers: Vec<(String, String)> = match &op {
+            Some(op) => op
+                .parameters()?
+                .into_iter()
+                .filter_map(|p| {
+                    let p = paynet_spec::resolve(doc, p).ok()?;
+                    let name = squash(p.get("name")?.as_str()?);
+                    let text = p
+                        .get("description")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string();
+                    Some((name, text))
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let id = &builder.operation_id;
+        for member in &mut imp.items {
+            let ImplItem::Fn(f) = member else { continue };
+            let method = f.sig.ident.to_string();
+            let text = match method.as_str() {
+                "new" => format!(" The `{id}` request on `client`; `client.{id}()` makes the same."),
+                "body" => " The whole request body: the body type, or its builder (checked when the request is sent).".to_string(),
+                "body_map" => " Sets the body's fields through its builder: `.body_map(|b| b.xact_id(id))`, starting from an empty body.".to_string(),
+                "send" => format!(" Sends the `{id}` request as progenitor's raw path: it fails closed (an answer that is not a success is an `Err`), but keeps neither the raw body nor the reasons. Prefer `.call()` (`paynet_ext::CallExt`), which maps the answer."),
+                header => match headers.iter().find(|(n, _)| *n == squash(header)) {
+                    Some((_, text)) if !text.is_empty() => format!(" The `{header}` header: {text}"),
+                    _ => format!(" The `{header}` argument."),
+                },
+            };
+            set_doc(&mut f.attrs, &text);
+        }
+    }
+    // The client's operation methods: the mapped call as the example.
+    for item in file.items.iter_mut() {
+        let Item::Impl(imp) = item else { continue };
+        let Type::Path(path) = imp.self_ty.as_ref() else {
+            continue;
+        };
+        if imp.trait_.is_some() || !path.path.is_ident("Client") {
+            continue;
+        }
+        for member in &mut imp.items {
+            let ImplItem::Fn(f) = member else { continue };
+            let id = f.sig.ident.to_string();
+            let Some(op) = paynet_spec::operations(doc).find(|op| op.id() == Some(id.as_str()))
+            else {
+                continue;
+            };
+            let Some(text) = doc_text(&f.attrs) else {
+                continue;
+            };
+            let Some(start) = text.find("```ignore") else {
+                continue;
+            };
+            let fields = example_fields(doc, &op)?;
+            let mut example = format!("```ignore\nlet reply = client.{id}()\n");
+            for line in text[start..].lines() {
+                let line = line.trim();
+                if line.starts_with('.')
+                    && !line.starts_with(".body(")
+                    && !line.starts_with(".send(")
+                    && !line.starts_with(".await")
+                {
+                    example.push_str(&format!("    {line}\n"));
+                }
+            }
+            if !fields.is_empty() {
+                let setters: String = fields.iter().map(|f| format!(".{f}({f})")).collect();
+                example.push_str(&format!("    .body_map(|b| b{setters})\n"));
+            }
+            example.push_str("    .call()\n    .await?;\n```\n`.call()` (`paynet_ext::CallExt`) sends it once and maps the answer: a `paynet_ext::Reply` that derefs to the answer, or one `paynet_ext::Error`. progenitor's `.send()` is the raw path.");
+            let text = format!("{}{example}", &text[..start]);
+            set_doc(&mut f.attrs, &text);
+        }
+    }
+    Ok(())
+}
+
+/// A parameter's name as progenitor's method for it and the spec can both
+/// be compared: lower case, without `-` or `_` (`PaynetMobile`,
+/// `paynet_mobile` → `paynetmobile`).
+fn squash(name: &str) -> String {
+    name.chars()
+        .filter(|c| *c != '-' && *c != '_')
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// The body fields an operation's example sets: the required ones, or else
+/// the first of each at-least-one-of group.
+fn example_fields(doc: &Value, op: &paynet_spec::Operation<'_>) -> Result<Vec<String>> {
+    let Some(schema) = op.request_body_schema()? else {
+        return Ok(Vec::new());
+    };
+    let schema = paynet_spec::resolve_schema(doc, schema)?;
+    let required: Vec<String> = paynet_spec::required_properties(schema)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    if !required.is_empty() {
+        return Ok(required);
+    }
+    Ok(paynet_spec::at_least_one_of(schema)
+        .into_iter()
+        .filter_map(|group| group.first().map(|f| f.to_string()))
+        .collect())
 }
 
 /// Drops `Debug` from a builder's derives and returns its replacement.

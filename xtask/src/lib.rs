@@ -14,6 +14,7 @@ pub mod docs;
 pub mod fetch;
 pub mod fetch_docs;
 pub mod generate;
+pub mod glossary;
 pub mod json;
 pub mod merge;
 pub mod normalize;

@@ -29,12 +29,98 @@ pub fn normalize(source: &str, doc: &mut Value) -> Vec<String> {
     let mut changes = Vec::new();
     declare_authorization_security(source, doc, &mut changes);
     drop_ignored_headers(source, doc, &mut changes);
+    give_english(source, doc, &mut changes);
     add_response_descriptions(source, doc, &mut changes);
     add_operation_ids(source, doc, &mut changes);
+    describe_bodies(source, doc, &mut changes);
     require_result_code(source, doc, &mut changes);
     type_credential_values(source, doc, &mut changes);
+    type_known_values(source, doc, &mut changes);
     declare_session_key_security(source, doc, &mut changes);
     changes
+}
+
+/// Whether a source is a vendor page (Markdown), whose words are Paynet's.
+fn is_vendor_page(source: &str) -> bool {
+    source.ends_with(".md")
+}
+
+/// A vendor page's texts that the glossary knows get their English, with
+/// the Turkish term beside it ([`crate::glossary`]); one line says how
+/// many, and one line per text it does not know says what to add.
+fn give_english(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
+    let count = crate::glossary::translate(doc);
+    if count > 0 {
+        changes.push(format!(
+            "{source}: {count} descriptions and summaries given in Turkish only: replaced by their English from xtask/src/glossary.rs, the Turkish term beside it"
+        ));
+    }
+    if is_vendor_page(source) {
+        for (at, text) in crate::glossary::untranslated(doc) {
+            changes.push(format!(
+                "{source}: {at}: {text:?} has no English: add it to xtask/src/glossary.rs"
+            ));
+        }
+    }
+}
+
+/// The texts of a vendor page's document that would reach the client in
+/// Turkish only (those of the parameters the normaliser removes do not),
+/// as (a JSON pointer, the text): `check-docs` reports each.
+pub fn untranslated(doc: &Value) -> Vec<(String, String)> {
+    let mut doc = doc.clone();
+    drop_ignored_headers("", &mut doc, &mut Vec::new());
+    crate::glossary::untranslated(&doc)
+}
+
+/// A request or answer schema without a description of its own (the
+/// SoftPOS pages give their schemas none) is described by its place: the
+/// request body or the answer of its operation, or an error answer. The
+/// generated type then says what it is, in English, instead of repeating
+/// its name.
+fn describe_bodies(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
+    let mut targets: Vec<(String, String)> = Vec::new();
+    for op in paynet_spec::operations(doc) {
+        let Some(id) = op.id() else { continue };
+        let what = match op.object().get("summary").and_then(Value::as_str) {
+            Some(summary) => format!("`{id}`, {summary}"),
+            None => format!("`{id}`"),
+        };
+        let body = format!("{}/requestBody", op.pointer());
+        if let Ok(body) = paynet_spec::target(doc, &body) {
+            let schema = format!("{body}/content/application~1json/schema");
+            if doc.pointer(&schema).is_some()
+                && let Ok(schema) = paynet_spec::target(doc, &schema)
+            {
+                targets.push((schema, format!("The request body of {what}.")));
+            }
+        }
+        for response in op.responses() {
+            let Ok(Some(schema)) = response.schema_pointer() else {
+                continue;
+            };
+            let text = if response.status.starts_with('2') {
+                format!("The answer of {what}.")
+            } else {
+                format!(
+                    "An error answer (HTTP {}): Paynet's result code and message.",
+                    response.status
+                )
+            };
+            targets.push((schema, text));
+        }
+    }
+    for (pointer, text) in targets {
+        if let Some(schema) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut)
+            && !schema.contains_key("description")
+            && !schema.contains_key("$ref")
+        {
+            changes.push(format!(
+                "{source}: {pointer}: had no description; set to {text:?}"
+            ));
+            schema.insert("description".into(), Value::String(text));
+        }
+    }
 }
 
 /// A 2xx JSON answer whose schema declares Paynet's result `code` gets it
@@ -105,14 +191,198 @@ fn type_credential_values(source: &str, doc: &mut Value, changes: &mut Vec<Strin
     }
 }
 
+/// The kinds of value Paynet sends or takes under the same name on every
+/// page, and the one named schema of `spec/openapi/base.json` each is
+/// typed as, whatever a page's own plain type says. One row: where the
+/// property is, whether it is that kind (by its name and its plain
+/// schema), the schema, and why.
+struct KnownValue {
+    place: Place,
+    kind: fn(name: &str, schema: &serde_json::Map<String, Value>) -> bool,
+    schema: &'static str,
+    why: &'static str,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// A top-level property of an answer's body, any status.
+    Answer,
+    /// A property of an answer's body at any depth (array items and
+    /// referenced schemas included).
+    AnswerAnyDepth,
+    /// A top-level property of a request body.
+    Request,
+}
+
+fn plain_type(schema: &serde_json::Map<String, Value>) -> Option<&str> {
+    schema.get("type").and_then(Value::as_str)
+}
+
+/// Whether a plain string schema carries no length rule of its own.
+fn no_length_rule(schema: &serde_json::Map<String, Value>) -> bool {
+    !schema.contains_key("maxLength") && !schema.contains_key("minLength")
+}
+
+/// Names of money fields that do not end in `_amount` (the vendor's
+/// spelling of commission).
+const MONEY_NAMES: [&str; 3] = ["amount", "comission", "comission_tax"];
+
+const KNOWN_VALUES: [KnownValue; 4] = [
+    KnownValue {
+        place: Place::Answer,
+        kind: |name, schema| {
+            name == "code" && matches!(plain_type(schema), Some("integer" | "string"))
+        },
+        schema: "ResultCode",
+        why: "Paynet's result code: one type on every answer, read the same way by the result mapping",
+    },
+    KnownValue {
+        place: Place::Request,
+        kind: |name, schema| {
+            name == "xact_id"
+                && plain_type(schema) == Some("string")
+                && !schema.contains_key("format")
+                && no_length_rule(schema)
+        },
+        schema: "XactId",
+        why: "Paynet's transaction id: the page gives no length of its own, so the id's documented string (100) applies",
+    },
+    KnownValue {
+        place: Place::AnswerAnyDepth,
+        kind: |name, schema| {
+            (MONEY_NAMES.contains(&name) || name.ends_with("_amount"))
+                && plain_type(schema) == Some("number")
+        },
+        schema: "Amount",
+        why: "money: an exact decimal, never a binary float",
+    },
+    KnownValue {
+        place: Place::AnswerAnyDepth,
+        kind: |name, schema| {
+            plain_type(schema) == Some("string")
+                && (matches!(
+                    schema.get("format").and_then(Value::as_str),
+                    Some("date-time" | "date")
+                ) || (!schema.contains_key("format")
+                    && (name == "date" || name.ends_with("_date"))))
+        },
+        schema: "LocalDateTime",
+        why: "a date and time as Paynet sends it, usually Turkish local time without an offset",
+    },
+];
+
+/// Types the values [`KNOWN_VALUES`] lists by the named schema of their
+/// kind wherever a page types them plainly (`"code": {"type":
+/// "integer"}`), so that the same value has the same Rust type on every
+/// page: a result code is `ResultCode`, a transaction id a request sends is
+/// `XactId`, money is `Amount`, a date and time Paynet sends is
+/// `LocalDateTime`. The property keeps its own description; one that
+/// already refers to a schema, or carries a rule of its own that the named
+/// schema would not keep (a `maxLength` on an `xact_id`), is left as the
+/// page wrote it.
+fn type_known_values(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
+    let mut targets: Vec<(String, String, Place)> = Vec::new();
+    for (label, pointer) in answer_schemas(doc, |_| true) {
+        targets.push((label.clone(), pointer.clone(), Place::Answer));
+        for (nested_label, nested) in nested_schemas(doc, &label, &pointer) {
+            targets.push((nested_label, nested, Place::AnswerAnyDepth));
+        }
+    }
+    for op in paynet_spec::operations(doc) {
+        let body = format!("{}/requestBody", op.pointer());
+        if let Ok(body) = paynet_spec::target(doc, &body) {
+            let schema = format!("{body}/content/application~1json/schema");
+            if doc.pointer(&schema).is_some()
+                && let Ok(schema) = paynet_spec::target(doc, &schema)
+            {
+                let label = format!("{}: request", place(op.path(), Some(op.method())));
+                targets.push((label, schema, Place::Request));
+            }
+        }
+    }
+    let mut done = std::collections::BTreeSet::new();
+    for (label, pointer, at) in targets {
+        let Some(properties) = doc
+            .pointer_mut(&format!("{pointer}/properties"))
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        for (name, property) in properties.iter_mut() {
+            let Some(object) = property.as_object_mut() else {
+                continue;
+            };
+            let Some(rule) = KNOWN_VALUES.iter().find(|rule| {
+                (rule.place == at || (rule.place == Place::AnswerAnyDepth && at == Place::Answer))
+                    && (rule.kind)(name, object)
+            }) else {
+                continue;
+            };
+            if !done.insert(format!("{pointer}/properties/{name}")) {
+                continue;
+            }
+            for keyword in ["type", "format"] {
+                object.remove(keyword);
+            }
+            object.insert(
+                "allOf".into(),
+                serde_json::json!([{ "$ref": format!("#/components/schemas/{}", rule.schema) }]),
+            );
+            changes.push(format!(
+                "{source}: {label}: `{name}` typed as {} ({})",
+                rule.schema, rule.why
+            ));
+        }
+    }
+}
+
+/// The object schemas an answer's properties lead to (array items, and
+/// `$ref`s followed), each once, as (label, pointer).
+fn nested_schemas(doc: &Value, label: &str, pointer: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut queue = vec![(label.to_string(), pointer.to_string())];
+    let mut seen = std::collections::BTreeSet::from([pointer.to_string()]);
+    while let Some((label, pointer)) = queue.pop() {
+        let Some(properties) = doc
+            .pointer(&format!("{pointer}/properties"))
+            .and_then(Value::as_object)
+        else {
+            continue;
+        };
+        for (name, property) in properties {
+            let escaped = name.replace('~', "~0").replace('/', "~1");
+            let mut at = format!("{pointer}/properties/{escaped}");
+            if property.get("items").is_some() {
+                at.push_str("/items");
+            }
+            let Ok(target) = paynet_spec::target(doc, &at) else {
+                continue;
+            };
+            if doc.pointer(&format!("{target}/properties")).is_some() && seen.insert(target.clone())
+            {
+                let label = format!("{label} {name}");
+                found.push((label.clone(), target.clone()));
+                queue.push((label, target));
+            }
+        }
+    }
+    found
+}
+
 /// Every 2xx answer's JSON schema this source can reach, as (the line's
 /// label, a JSON pointer to the schema). A schema it cannot reach (a
 /// fragment's schemas are defined in base.json) is left out.
 fn success_schemas(doc: &Value) -> Vec<(String, String)> {
+    answer_schemas(doc, |status| status.starts_with('2'))
+}
+
+/// Every answer's JSON schema this source can reach for the statuses
+/// `wanted` accepts, as in [`success_schemas`].
+fn answer_schemas(doc: &Value, wanted: impl Fn(&str) -> bool) -> Vec<(String, String)> {
     let mut targets = Vec::new();
     for op in paynet_spec::operations(doc) {
         for response in op.responses() {
-            if response.status.starts_with('2')
+            if wanted(response.status)
                 && let Ok(Some(pointer)) = response.schema_pointer()
             {
                 let label = format!(
@@ -462,9 +732,156 @@ mod tests {
             doc["components"]["schemas"]["Answer"]["required"],
             json!(["id", "code"])
         );
+        let changes: Vec<&String> = changes
+            .iter()
+            .filter(|c| c.contains("made required"))
+            .collect();
         assert_eq!(changes.len(), 2, "{changes:#?}");
         assert!(changes[0].starts_with("s.json: POST /inline: response 200: `code` made required"));
         assert!(changes[1].starts_with("s.json: POST /shared: response 200: `code` made required"));
+    }
+
+    #[test]
+    fn types_the_same_kind_of_value_by_one_schema_on_every_page() {
+        let plain = |t: &str| json!({"type": t, "description": "kept"});
+        let mut doc = json!({
+            "paths": {"/x": {"post": {"operationId": "x",
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Req"}}}},
+                "responses": {
+                    "200": {"description": "d", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Res"}}}},
+                    "400": {"description": "d", "content": {"application/json": {"schema": {"type": "object", "properties": {"code": plain("integer")}}}}}
+                }}}},
+            "components": {"schemas": {
+                "Req": {"type": "object", "properties": {
+                    "xact_id": plain("string"),
+                    "amount": {"type": "string", "description": "kuruş, as text"},
+                    "code": plain("integer")
+                }},
+                "Short": {"type": "object", "properties": {"xact_id": {"type": "string", "maxLength": 20}}},
+                "Res": {"type": "object", "properties": {
+                    "code": plain("string"),
+                    "amount": plain("number"),
+                    "ratio": plain("number"),
+                    "expired_date": plain("string"),
+                    "at": {"type": "string", "format": "date-time"},
+                    "xact_id": plain("string"),
+                    "typed": {"allOf": [{"$ref": "#/components/schemas/Code"}]},
+                    "Data": {"type": "array", "items": {"$ref": "#/components/schemas/Row"}}
+                }},
+                "Row": {"type": "object", "properties": {
+                    "net_amount": plain("number"),
+                    "code": plain("integer"),
+                    "xact_date": plain("string")
+                }}
+            }}
+        });
+        let changes = normalize("s.json", &mut doc);
+        let schemas = &doc["components"]["schemas"];
+        let typed = |pointer: &str| {
+            doc.pointer(pointer)
+                .and_then(|p| p.pointer("/allOf/0/$ref"))
+                .and_then(Value::as_str)
+                .map(|r| r.rsplit('/').next().unwrap().to_string())
+        };
+        let s = "/components/schemas";
+        assert_eq!(
+            typed(&format!("{s}/Req/properties/xact_id")).as_deref(),
+            Some("XactId")
+        );
+        assert_eq!(
+            typed(&format!("{s}/Res/properties/code")).as_deref(),
+            Some("ResultCode")
+        );
+        assert_eq!(
+            typed(&format!("{s}/Res/properties/amount")).as_deref(),
+            Some("Amount")
+        );
+        assert_eq!(
+            typed(&format!("{s}/Res/properties/expired_date")).as_deref(),
+            Some("LocalDateTime")
+        );
+        assert_eq!(
+            typed(&format!("{s}/Res/properties/at")).as_deref(),
+            Some("LocalDateTime")
+        );
+        assert_eq!(
+            typed(&format!("{s}/Row/properties/net_amount")).as_deref(),
+            Some("Amount")
+        );
+        assert_eq!(
+            typed(&format!("{s}/Row/properties/xact_date")).as_deref(),
+            Some("LocalDateTime")
+        );
+        assert_eq!(
+            typed("/paths/~1x/post/responses/400/content/application~1json/schema/properties/code")
+                .as_deref(),
+            Some("ResultCode")
+        );
+        // Each keeps its own description, and loses its plain type.
+        assert_eq!(schemas["Res"]["properties"]["code"]["description"], "kept");
+        assert!(schemas["Res"]["properties"]["code"].get("type").is_none());
+        // Not that kind, or not where that kind is: left as the page wrote it.
+        for untouched in [
+            "Req/properties/amount",    // a request's amount (kuruş as text)
+            "Req/properties/code",      // a request's code
+            "Short/properties/xact_id", // a length rule of its own (and no operation)
+            "Res/properties/ratio",     // a rate, not money
+            "Res/properties/xact_id",   // an answer's id
+            "Row/properties/code",      // a nested code is not the answer's verdict
+        ] {
+            assert_eq!(typed(&format!("{s}/{untouched}")), None, "{untouched}");
+        }
+        assert_eq!(
+            schemas["Res"]["properties"]["typed"],
+            json!({"allOf": [{"$ref": "#/components/schemas/Code"}]})
+        );
+        let typed_lines = changes.iter().filter(|c| c.contains("` typed as ")).count();
+        assert_eq!(typed_lines, 8, "{changes:#?}");
+        assert!(changes.contains(&"s.json: POST /x: request: `xact_id` typed as XactId (Paynet's transaction id: the page gives no length of its own, so the id's documented string (100) applies)".to_string()), "{changes:#?}");
+    }
+
+    #[test]
+    fn a_page_s_turkish_gets_its_english_and_bodies_get_a_description() {
+        let mut doc = json!({
+            "paths": {"/v1/softpos/init_reversal_transaction": {"post": {
+                "summary": "İptal / İade Başlatma",
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Req"}}}},
+                "responses": {
+                    "200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Res"}}}},
+                    "400": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Err"}}}}
+                }}}},
+            "components": {"schemas": {
+                "Req": {"type": "object", "properties": {"reference_no": {"type": "string", "description": "Referans numarası."}}},
+                "Res": {"type": "object", "description": "Kept.", "properties": {"message": {"type": "string", "description": "Bilinmeyen söz."}}},
+                "Err": {"type": "object", "properties": {}}
+            }}
+        });
+        let changes = normalize("spec/vendor/p.md", &mut doc);
+        let op = &doc["paths"]["/v1/softpos/init_reversal_transaction"]["post"];
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(
+            op["summary"],
+            "SoftPOS reversal start: cancel or refund (İptal / İade Başlatma)"
+        );
+        assert_eq!(
+            schemas["Req"]["properties"]["reference_no"]["description"],
+            "The merchant's reference number (referans numarası)."
+        );
+        assert_eq!(
+            schemas["Req"]["description"],
+            "The request body of `init_reversal_transaction`, SoftPOS reversal start: cancel or refund (İptal / İade Başlatma)."
+        );
+        assert_eq!(schemas["Res"]["description"], "Kept.");
+        assert_eq!(
+            schemas["Err"]["description"],
+            "An error answer (HTTP 400): Paynet's result code and message."
+        );
+        // A text the glossary does not know is kept, and named.
+        assert_eq!(
+            schemas["Res"]["properties"]["message"]["description"],
+            "Bilinmeyen söz."
+        );
+        assert!(changes.contains(&"spec/vendor/p.md: /components/schemas/Res/properties/message/description: \"Bilinmeyen söz.\" has no English: add it to xtask/src/glossary.rs".to_string()), "{changes:#?}");
     }
 
     #[test]

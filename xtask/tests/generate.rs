@@ -154,6 +154,9 @@ fn the_published_softpos_page_is_normalized_and_every_operation_is_generated() {
             "{page}: components.parameters.ContentTypeHeader: removed header parameter `Content-Type` (OpenAPI 3.0.3: it SHALL be ignored)"
         ),
         format!(
+            "{page}: 14 descriptions and summaries given in Turkish only: replaced by their English from xtask/src/glossary.rs, the Turkish term beside it"
+        ),
+        format!(
             "{page}: POST /v1/softpos/init_reversal_transaction: response 200 had no description; set to \"OK\""
         ),
         format!(
@@ -163,10 +166,28 @@ fn the_published_softpos_page_is_normalized_and_every_operation_is_generated() {
             "{page}: POST /v1/softpos/init_reversal_transaction: had no operationId; derived `init_reversal_transaction` from the path"
         ),
         format!(
+            "{page}: /components/schemas/InitReversalRequest: had no description; set to \"The request body of `init_reversal_transaction`, SoftPOS reversal start: cancel or refund (İptal / İade Başlatma).\""
+        ),
+        format!(
+            "{page}: /components/schemas/InitReversalResponse: had no description; set to \"The answer of `init_reversal_transaction`, SoftPOS reversal start: cancel or refund (İptal / İade Başlatma).\""
+        ),
+        format!(
+            "{page}: /components/schemas/ErrorResponse: had no description; set to \"An error answer (HTTP 400): Paynet's result code and message.\""
+        ),
+        format!(
             "{page}: POST /v1/softpos/init_reversal_transaction: response 200: `code` made required (the result mapping reads success from it; an answer without one is not a success)"
         ),
         format!(
             "{page}: POST /v1/softpos/init_reversal_transaction: response 200: `encryption_key` typed as SecretText (a credential: its generated type redacts it in `Debug`)"
+        ),
+        format!(
+            "{page}: POST /v1/softpos/init_reversal_transaction: response 200: `code` typed as ResultCode (Paynet's result code: one type on every answer, read the same way by the result mapping)"
+        ),
+        format!(
+            "{page}: POST /v1/softpos/init_reversal_transaction: response 400: `code` typed as ResultCode (Paynet's result code: one type on every answer, read the same way by the result mapping)"
+        ),
+        format!(
+            "{page}: POST /v1/softpos/init_reversal_transaction: request: `xact_id` typed as XactId (Paynet's transaction id: the page gives no length of its own, so the id's documented string (100) applies)"
         ),
         format!(
             "{page}: POST /v1/softpos/init_reversal_transaction: had no security; declared `security: []` and noted in its description that its `Session-Key` header parameter carries the mobile session key (an operation without security reads as one whose authentication was forgotten)"

@@ -11,9 +11,9 @@
 //! transaction ids given as arguments:
 //!
 //! ```text
-//! cargo run -p paynet-mock --example tour                      # local simulator
+//! cargo run -p paynet-tour                                     # local simulator
 //! PAYNET_ENV=sandbox PAYNET_SECRET_KEY=sck_... [PAYNET_AGENT_ID=... PAYNET_USER_ID=... | PAYNET_SESSION_KEY=...] \
-//!   cargo run -p paynet-mock --example tour -- CAPTURED_XACT_ID [PREAUTH_XACT_ID [SOFTPOS_ENCRYPTED_ID]]
+//!   cargo run -p paynet-tour -- CAPTURED_XACT_ID [PREAUTH_XACT_ID [SOFTPOS_ENCRYPTED_ID]]
 //! ```
 
 use paynet_ext::CallExt;
