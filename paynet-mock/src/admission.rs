@@ -28,12 +28,12 @@ pub(crate) enum Rejection {
         path: String,
         allowed: String,
     },
-    /// The credential the operation needs was presented, and is wrong
-    /// (the classic 401 "API anahtarınız yanlış").
-    WrongCredential,
-    /// The credential the operation needs is missing. A classic page
-    /// documents 401 for it; a page in the SoftPOS style documents only its
-    /// 400 body, so it gets that with result code 7.
+    /// The credential the operation needs was presented, and is wrong: the
+    /// classic 401 "API anahtarınız yanlış"; a page in the SoftPOS style
+    /// documents only its 400 body, so it gets that with result code 7.
+    WrongCredential { style: ErrorStyle },
+    /// The credential the operation needs is missing: answered as a wrong
+    /// one, in the operation's own style.
     MissingCredential { style: ErrorStyle, header: String },
     /// The `Session-Key` is missing, unknown or expired: 400 with result
     /// code 7 (SoftPOS has no 401).
@@ -96,15 +96,24 @@ impl IntoResponse for Rejection {
                 }
                 response
             }
-            Rejection::WrongCredential => unauthorized(
+            Rejection::WrongCredential {
+                style: ErrorStyle::Classic,
+            }
+            | Rejection::MissingCredential {
+                style: ErrorStyle::Classic,
+                ..
+            } => unauthorized(
                 ErrorStyle::Classic,
                 StatusCode::UNAUTHORIZED,
                 "API anahtarınız yanlış",
             ),
-            Rejection::MissingCredential {
-                style: ErrorStyle::Classic,
-                ..
-            } => Rejection::WrongCredential.into_response(),
+            Rejection::WrongCredential {
+                style: style @ ErrorStyle::SoftPos,
+            } => unauthorized(
+                style,
+                StatusCode::BAD_REQUEST,
+                "API anahtarınız yanlış (wrong API key)",
+            ),
             Rejection::MissingCredential {
                 style: style @ ErrorStyle::SoftPos,
                 header,
@@ -177,7 +186,9 @@ fn credential(state: &State, op: &SpecOperation, headers: &HeaderMap) -> Result<
         .flatten()
         .any(|scheme| headers.contains_key(scheme.header.as_str()));
     if sent_any {
-        return Err(Rejection::WrongCredential);
+        return Err(Rejection::WrongCredential {
+            style: op.error_style,
+        });
     }
     let header = op
         .security

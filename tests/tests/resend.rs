@@ -7,7 +7,6 @@
 //! transaction exactly once. Timings are short and real; what is asserted
 //! is counts and outcomes, never durations.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use paynet_ext::{CallExt, Error, ResendExt, ResendPolicy, ResultCode};
@@ -198,52 +197,4 @@ async fn an_operation_the_spec_does_not_key_is_sent_once() {
         .unwrap_err();
     assert!(err.is_outcome_unknown(), "{err:?}");
     assert_eq!(paynet_tests::request_count(&server).await, 1);
-}
-
-#[tokio::test]
-async fn every_attempt_is_an_event_in_the_resend_span() {
-    let logs = Arc::new(Mutex::new(Vec::<u8>::new()));
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || Captured(writer.clone()))
-        .with_max_level(tracing::Level::INFO)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    let server = paynet_tests::answering_unknown().await;
-    let err = client_for(&server)
-        .capture_reversal()
-        .body_map(|b| b.xact_id("xk_1"))
-        .call_resending(quick(Duration::from_millis(200)))
-        .await
-        .unwrap_err();
-    let Error::Unresolved { attempts, .. } = err else {
-        panic!("{err:?}");
-    };
-    let text = String::from_utf8(logs.lock().unwrap().clone()).unwrap();
-    let events: Vec<&str> = text
-        .lines()
-        .filter(|l| l.contains("paynet resend attempt"))
-        .collect();
-    assert_eq!(events.len(), attempts as usize, "{text}");
-    for (n, line) in events.iter().enumerate() {
-        assert!(
-            line.contains("paynet_resend{operation=\"capture_reversal\""),
-            "{line}"
-        );
-        assert!(line.contains(&format!("attempt={}", n + 1)), "{line}");
-        assert!(line.contains("outcome=\"undecodable\""), "{line}");
-    }
-}
-
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }

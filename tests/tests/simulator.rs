@@ -354,7 +354,8 @@ async fn an_expired_session_key_is_refused_as_unauthorized() {
 #[tokio::test]
 async fn get_auth_key_needs_the_secret_key_and_paynet_mobile() {
     let mock = mock().await;
-    // A wrong secret key: the classic 401.
+    // A wrong secret key: its page's 400 with result code 7 (it documents
+    // no 401), which maps to Unauthorized as the classic 401 does.
     let wrong = ClientBuilder::new(Environment::custom(&mock.base_url()).unwrap())
         .secret_key(SecretKey::new("sck_wrong").unwrap())
         .build()
@@ -366,8 +367,9 @@ async fn get_auth_key_needs_the_secret_key_and_paynet_mobile() {
     assert_matches!(
         err,
         Error::Unauthorized(ErrorAnswer {
-            status: 401,
-            error_type: ErrorType::AuthorizationError,
+            status: 400,
+            error_type: ErrorType::Missing,
+            result_code: Some(ResultCode::Unauthorized),
             ..
         })
     );
@@ -667,6 +669,11 @@ async fn every_answer_of_every_operation_is_one_its_page_documents() {
         (
             "get_auth_key",
             classic,
+            r#"{"agent_id": "1", "user_id": "u"}"#,
+        ),
+        (
+            "get_auth_key",
+            &[("authorization", "Basic sck_wrong"), ("paynetmobile", "2")],
             r#"{"agent_id": "1", "user_id": "u"}"#,
         ),
         ("get_auth_key", mobile, r#"{"agent_id": "1"}"#),

@@ -14,6 +14,7 @@ use std::time::Duration;
 use paynet_tests::scratch::{Scratch, repo_root as repo};
 use xtask::fetch::Settings;
 use xtask::fetch_docs::{Options, Run, Status, fetch_docs};
+use xtask::generate::OUTPUTS;
 use xtask::published;
 
 /// What the server answers for one path.
@@ -149,14 +150,11 @@ fn answer(stream: TcpStream, table: &Mutex<HashMap<String, Reply>>, count: &Atom
     let _ = stream.write_all(&reply.body);
 }
 
-/// A scratch checkout: spec/ and the generated files of paynet-api.
+/// A scratch checkout: spec/ and every file `generate` writes.
 fn scratch() -> Scratch {
-    Scratch::with(&[
-        "spec",
-        "paynet-api/src/generated.rs",
-        "paynet-api/src/generated_operations.rs",
-        "paynet-api/src/generated_spec.rs",
-    ])
+    let mut paths = vec!["spec"];
+    paths.extend(OUTPUTS.iter().filter(|path| !path.starts_with("spec/")));
+    Scratch::with(&paths)
 }
 
 fn options(server: &Server, check: bool) -> Options {
@@ -285,17 +283,11 @@ fn a_new_field_in_an_embedded_response_is_regenerated_and_named() {
         dir.read(&format!("spec/vendor/{SOFTPOS}"))
             .contains("terminal_id")
     );
-    assert_eq!(
-        run.written,
-        [
-            "spec/vendor/softpos-init-reversal.md",
-            "spec/paynet.json",
-            "paynet-api/src/generated.rs",
-            // its header carries the spec's hash
-            "paynet-api/src/generated_operations.rs",
-            "paynet-api/src/generated_spec.rs",
-        ]
-    );
+    // the page, then every generated file: each one's header carries the
+    // spec's hash, so all of them change with it
+    let mut expected = vec!["spec/vendor/softpos-init-reversal.md"];
+    expected.extend(OUTPUTS);
+    assert_eq!(run.written, expected);
     assert!(
         !snapshot(dir.path()).keys().any(|k| k.ends_with(".tmp")),
         "a temporary file was left"
