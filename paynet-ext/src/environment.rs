@@ -62,11 +62,13 @@ pub enum ConfigError {
         "set PAYNET_ENV to production or sandbox, or PAYNET_BASE_URL to a Paynet-compatible server"
     )]
     NoEnvironment,
-    /// The secret key was refused (its value is not shown).
-    #[error("the secret key was refused: {0}")]
+    /// The secret key given cannot be used, found before anything is sent
+    /// (its value is not shown).
+    #[error("the secret key given cannot be used ({0}); nothing was sent")]
     InvalidSecretKey(&'static str),
-    /// The session key was refused (its value is not shown).
-    #[error("the session key was refused: {0}")]
+    /// The session key given cannot be used, found before anything is
+    /// sent (its value is not shown).
+    #[error("the session key given cannot be used ({0}); nothing was sent")]
     InvalidSessionKey(&'static str),
     /// reqwest could not build its client (for example no TLS backend).
     #[error("the HTTP client could not be built: {0}")]

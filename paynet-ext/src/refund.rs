@@ -75,7 +75,7 @@ impl Kurus {
         if lira.is_zero() {
             return Err(invalid(
                 REFUND,
-                "a partial refund of zero: Paynet reads an amount of 0 as the whole sale; ask for RefundAmount::Whole to refund it whole",
+                "a partial refund of zero: Paynet reads an amount of 0 as the whole sale; ask for a whole refund instead (RefundAmount::Whole; from the command line, leave out --amount)",
             ));
         }
         if lira.is_sign_negative() {

@@ -29,7 +29,9 @@ struct Args {
     #[arg(long, default_value = "3600", value_parser = seconds)]
     session_key_lifetime_seconds: Duration,
     /// A JSON file holding an array of transactions to preload
-    /// (`[{"xact_id": "...", "kind": "captured" | "preauthorized", ...}]`).
+    /// (`[{"xact_id": "...", "kind": "captured" | "preauthorized", "amount":
+    /// "20.00", "date": "2026-12-01", ...}]`; `date`, the day of the sale,
+    /// is today when left out, and İade refuses a partial refund on it).
     #[arg(long)]
     preload: Option<PathBuf>,
     /// Seconds that `xk_mock_slow` waits before answering.

@@ -18,8 +18,11 @@ pub enum Kind {
 }
 
 /// A transaction the simulator knows. In a preload file every field but
-/// `xact_id` and `kind` may be left out.
+/// `xact_id` and `kind` may be left out; a field it does not know is
+/// refused, so that a misspelt one (`xact_date` for `date`) is not
+/// silently dropped.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Transaction {
     /// Paynet's transaction id.
     pub xact_id: String,

@@ -376,7 +376,7 @@ pub fn fetch_docs(root: &Path, options: &Options) -> Result<Run> {
             summary.push_str("- none\n");
         } else if ours.is_empty() {
             summary
-                .push_str("- none yet: the client follows once the hand-written spec is edited\n");
+                .push_str("- none yet: the client follows once the hand-written spec is edited and `cargo xtask generate` is run\n");
         }
         for ch in &ours {
             summary.push_str(&format!("- {}\n", ch.text));
@@ -402,7 +402,7 @@ pub fn fetch_docs(root: &Path, options: &Options) -> Result<Run> {
             ));
         }
         if !findings.is_empty() {
-            summary.push_str("\ncheck-docs (fix each before merging):\n\n");
+            summary.push_str("\ncheck-docs (fix each before merging; after editing spec/openapi/, run `cargo xtask generate`, then `cargo xtask check-docs`: it reads the generated spec):\n\n");
             let page = docs::parse(&c.new);
             let path = paths.iter().next().map(String::as_str).unwrap_or("");
             for finding in findings {
