@@ -6,6 +6,7 @@
 # run, no telemetry), listens on loopback only, and stops it afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/tools.sh
 
 PRISM_VERSION=5.16.0
 PORT=${PRISM_PORT:-4010}
@@ -18,9 +19,6 @@ export SCARF_ANALYTICS=false
 "$tools/node_modules/.bin/prism" mock -d -h 127.0.0.1 -p "$PORT" spec/paynet.json > target/tools/prism.log 2>&1 &
 prism=$!
 trap 'kill $prism 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then break; fi
-  sleep 0.2
-done
+wait_for_port "$PORT" "Prism (target/tools/prism.log)"
 PAYNET_INDEPENDENT_MOCK="http://127.0.0.1:$PORT" \
   cargo test -p paynet-tests --test independent_mock -- --ignored --nocapture

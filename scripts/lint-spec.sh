@@ -12,6 +12,7 @@
 # node >= 20.19 with npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/tools.sh
 
 REDOCLY_CLI_VERSION=2.77.0
 venv=target/tools/openapi-spec-validator
@@ -24,17 +25,7 @@ redocly=$npm_prefix/node_modules/.bin/redocly
 export REDOCLY_TELEMETRY=off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE=true
 
-mkdir -p target/tools
-
-# The venv is current when it was made from this requirements file.
-if ! cmp -s "$requirements" "$venv/installed-requirements.txt"; then
-  echo "-- installing openapi-spec-validator into $venv"
-  rm -rf "$venv"
-  python3 -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-    --require-virtualenv -r "$requirements"
-  cp "$requirements" "$venv/installed-requirements.txt"
-fi
+pip_venv "$venv" "$requirements"
 
 if [ "$("$redocly" --version 2>/dev/null || true)" != "$REDOCLY_CLI_VERSION" ]; then
   echo "-- installing @redocly/cli@$REDOCLY_CLI_VERSION into $npm_prefix"

@@ -14,6 +14,7 @@
 # so a run is the same every time; raise both to explore further.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/tools.sh
 
 PORT=${SCHEMATHESIS_MOCK_PORT:-4011}
 MAX_EXAMPLES=${SCHEMATHESIS_MAX_EXAMPLES:-100}
@@ -21,16 +22,7 @@ SEED=${SCHEMATHESIS_SEED:-1}
 venv=target/tools/schemathesis
 requirements=scripts/schemathesis-requirements.txt
 
-mkdir -p target/tools
-# The venv is current when it was made from this requirements file.
-if ! cmp -s "$requirements" "$venv/installed-requirements.txt"; then
-  echo "-- installing schemathesis into $venv"
-  rm -rf "$venv"
-  python3 -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-    --require-virtualenv -r "$requirements"
-  cp "$requirements" "$venv/installed-requirements.txt"
-fi
+pip_venv "$venv" "$requirements"
 
 cargo build --quiet -p paynet-mock --bin paynet-mock
 target_dir=$(cargo metadata --format-version 1 --no-deps |
@@ -42,10 +34,7 @@ PAYNET_MOCK_SECRET_KEY=$secret_key PAYNET_MOCK_SESSION_KEY=$session_key \
   > target/tools/schemathesis-mock.log 2>&1 &
 mock=$!
 trap 'kill $mock 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then break; fi
-  sleep 0.1
-done
+wait_for_port "$PORT" "the simulator (target/tools/schemathesis-mock.log)"
 
 echo "-- schemathesis $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("schemathesis"))'), $MAX_EXAMPLES cases per operation and phase, seed $SEED"
 # The credentials are the simulator's own, so that valid requests reach the

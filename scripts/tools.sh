@@ -1,0 +1,29 @@
+# Shared by the scripts that install CI tools under target/tools and start
+# a server for them: `source scripts/tools.sh`.
+
+# pip_venv VENV REQUIREMENTS: make a Python venv at VENV with the pinned
+# REQUIREMENTS, unless the one there was made from this same file.
+pip_venv() {
+  local venv=$1 requirements=$2
+  mkdir -p target/tools
+  if ! cmp -s "$requirements" "$venv/installed-requirements.txt"; then
+    echo "-- installing $requirements into $venv"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+      --require-virtualenv -r "$requirements"
+    cp "$requirements" "$venv/installed-requirements.txt"
+  fi
+}
+
+# wait_for_port PORT WHAT: wait up to 20 s for a server on 127.0.0.1:PORT;
+# fail, naming WHAT, if none answers.
+wait_for_port() {
+  local port=$1 what=$2
+  for _ in $(seq 1 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    sleep 0.2
+  done
+  echo "$what did not start listening on 127.0.0.1:$port within 20 s" >&2
+  return 1
+}
