@@ -2,17 +2,20 @@
 # a server for them: `source scripts/tools.sh`.
 
 # pip_venv VENV REQUIREMENTS: make a Python venv at VENV with the pinned
-# REQUIREMENTS, unless the one there was made from this same file.
+# REQUIREMENTS, unless the one there was made from this same file at this
+# same place (a venv's scripts name its absolute path, so a target dir
+# moved or copied from another checkout holds venvs that do not run).
 pip_venv() {
-  local venv=$1 requirements=$2
+  local venv=$1 requirements=$2 stamp
+  stamp="$(cat "$requirements"; echo "# made at $PWD/$venv")"
   mkdir -p target/tools
-  if ! cmp -s "$requirements" "$venv/installed-requirements.txt"; then
+  if [ "$stamp" != "$(cat "$venv/installed-requirements.txt" 2>/dev/null)" ]; then
     echo "-- installing $requirements into $venv"
     rm -rf "$venv"
     python3 -m venv "$venv"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
       --require-virtualenv -r "$requirements"
-    cp "$requirements" "$venv/installed-requirements.txt"
+    printf '%s\n' "$stamp" > "$venv/installed-requirements.txt"
   fi
 }
 
