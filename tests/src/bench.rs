@@ -116,3 +116,62 @@ pub async fn hand_written_capture_reversal(
         .json()
         .await
 }
+
+/// The capture reversal the benchmarks send.
+pub const BENCH_XACT_ID: &str = "xk_EAAAAHTqbS04hq4sU877ZQIiNuIhJ*PVko0sJyhtHOdvxjpf";
+
+/// The clients the benchmarks compare, in this order: hand-written reqwest +
+/// serde (the baseline), the generated client's `send()`, and
+/// `paynet-ext`'s mapped `.call()`.
+pub const CLIENT_NAMES: [&str; 3] = ["reqwest_serde", "generated", "paynet_ext"];
+
+/// The three clients of [`CLIENT_NAMES`], each ready to send the same
+/// capture reversal to one server.
+pub struct Clients {
+    http: reqwest::Client,
+    url: String,
+    authorization: String,
+    client: paynet_api::Client,
+}
+
+impl Clients {
+    /// The three clients, for the server at `base`.
+    pub fn new(base: &str) -> Self {
+        Clients {
+            http: reqwest::Client::new(),
+            url: format!("{base}/v1/transaction/capture_reversal"),
+            authorization: format!("Basic {}", crate::SECRET),
+            client: crate::builder(base).build().expect("client"),
+        }
+    }
+
+    /// One capture reversal through client number `variant` of
+    /// [`CLIENT_NAMES`]; panics unless it succeeded.
+    pub async fn one(&self, variant: usize) {
+        match variant {
+            0 => {
+                let r = hand_written_capture_reversal(
+                    &self.http,
+                    &self.url,
+                    &self.authorization,
+                    BENCH_XACT_ID,
+                )
+                .await;
+                assert_eq!(r.expect("hand-written call").code, Some(0));
+            }
+            1 => {
+                let r = self
+                    .client
+                    .capture_reversal()
+                    .body_map(|b| b.xact_id(BENCH_XACT_ID))
+                    .send()
+                    .await;
+                assert!(r.expect("generated send()").code.is_success());
+            }
+            _ => {
+                let r = crate::capture_reversal(&self.client, BENCH_XACT_ID).await;
+                assert!(r.expect("mapped call()").result_code().is_success());
+            }
+        }
+    }
+}
