@@ -145,14 +145,41 @@ fn parse_integer(text: &str) -> Option<i64> {
 const EXACT_DIGITS: usize = 15;
 
 fn significant_digits(text: &str) -> usize {
-    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-    let trimmed = digits.trim_start_matches('0');
-    let trimmed = if text.contains('.') {
-        trimmed
+    let digits = text.trim_start_matches(['-', '0', '.']);
+    let digits = if text.contains('.') {
+        digits
     } else {
-        trimmed.trim_end_matches('0')
+        digits.trim_end_matches('0')
     };
-    trimmed.len().max(1)
+    digits.bytes().filter(u8::is_ascii_digit).count().max(1)
+}
+
+/// The largest scale [`short_decimal`] tries: money has two decimals, the
+/// ratios Paynet sends a few more.
+const SHORT_SCALE: usize = 6;
+
+/// The decimal that the text path (`Display` of `n`, then
+/// [`significant_digits`] and [`Decimal::from_str_exact`]) gives for `n`,
+/// found without writing text: the smallest scale `s` at which an integer
+/// `m` below 10^15 reads back as `n` (`m / 10^s == n`; both are exact
+/// `f64`s and the division rounds correctly, as parsing the decimal
+/// `m·10^-s` does). `None` when there is none, or for -0: then the text
+/// path decides. A test compares the two on many values.
+fn short_decimal(n: f64) -> Option<Decimal> {
+    const POW10: [f64; SHORT_SCALE + 1] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6];
+    if !n.is_finite() || (n == 0.0 && n.is_sign_negative()) {
+        return None;
+    }
+    for (scale, power) in POW10.iter().enumerate() {
+        let m = (n * power).round();
+        if m.abs() >= 1e15 {
+            return None;
+        }
+        if m / power == n {
+            return Some(Decimal::new(m as i64, scale as u32));
+        }
+    }
+    None
 }
 
 /// An exact amount of money in Turkish lira (tutar), from a JSON number or a
@@ -334,20 +361,25 @@ impl<'de> Deserialize<'de> for Amount {
         match scalar(deserializer)? {
             Scalar::Int(n) => Ok(Amount(Decimal::from(n))),
             Scalar::UInt(n) => Ok(Amount(Decimal::from(n))),
-            // `Display` of an f64 is the shortest text that reads back as
-            // the same f64, without an exponent: 14.65 prints as "14.65".
-            // Up to 15 significant digits that text is the one that was
-            // sent; beyond, the JSON number may have lost digits on its way
-            // through the f64, and a rounded amount is never reported.
-            Scalar::Float(n) => with_stack_text(n, |text| {
-                if significant_digits(text) > EXACT_DIGITS {
-                    Err(de::Error::custom(format_args!(
-                        "the amount {text} has more than {EXACT_DIGITS} significant digits as a JSON number, so it may not be exact; Paynet must send it as a string"
-                    )))
-                } else {
-                    parse(text)
-                }
-            }),
+            // The shortest decimal that reads back as the same f64:
+            // 14.65 is 14.65. `short_decimal` finds it without text for
+            // the amounts Paynet sends; otherwise `Display` of an f64 is
+            // that decimal, without an exponent. Up to 15 significant
+            // digits it is the one that was sent; beyond, the JSON number
+            // may have lost digits on its way through the f64, and a
+            // rounded amount is never reported.
+            Scalar::Float(n) => match short_decimal(n) {
+                Some(value) => Ok(Amount(value)),
+                None => with_stack_text(n, |text| {
+                    if significant_digits(text) > EXACT_DIGITS {
+                        Err(de::Error::custom(format_args!(
+                            "the amount {text} has more than {EXACT_DIGITS} significant digits as a JSON number, so it may not be exact; Paynet must send it as a string"
+                        )))
+                    } else {
+                        parse(text)
+                    }
+                }),
+            },
             Scalar::NumberText(text) | Scalar::Str(text) => parse(&text),
             other @ Scalar::Bool(_) => Err(de::Error::custom(format_args!(
                 "expected an amount, found {}",
@@ -691,8 +723,8 @@ impl JsonSchema for SecretText {
     }
 }
 
-/// A date and time as Paynet sends it, kept as the text that arrived, with
-/// its parsed value when the text is in a layout this crate knows.
+/// A date and time as Paynet sends it, kept as the text that arrived, and
+/// read as a date and time when the text is in a layout this crate knows.
 ///
 /// The spec documents these fields as plain strings, so every string is
 /// accepted: a layout nobody expected must not turn an answer into an
@@ -702,7 +734,6 @@ impl JsonSchema for SecretText {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct LocalDateTime {
     text: String,
-    parsed: Option<(chrono::NaiveDateTime, Option<chrono::FixedOffset>)>,
 }
 
 impl LocalDateTime {
@@ -713,25 +744,29 @@ impl LocalDateTime {
 
     /// The wall-clock time, when the text is in a known layout.
     pub fn local(&self) -> Option<chrono::NaiveDateTime> {
-        self.parsed.map(|(local, _)| local)
+        self.parsed().map(|(local, _)| local)
     }
 
     /// The UTC offset, when the text carried one.
     pub fn offset(&self) -> Option<chrono::FixedOffset> {
-        self.parsed.and_then(|(_, offset)| offset)
+        self.parsed().and_then(|(_, offset)| offset)
     }
 
     /// Whether the text is in a known layout ([`LocalDateTime::local`] is
     /// `Some`).
     pub fn is_parsed(&self) -> bool {
-        self.parsed.is_some()
+        self.parsed().is_some()
     }
 
-    /// Reads `text` in the known layouts; any other text is kept unparsed.
+    /// Keeps `text`; it is read in the known layouts when asked
+    /// ([`LocalDateTime::local`]), so decoding an answer whose dates
+    /// nobody reads does not pay for parsing them.
     pub fn new(text: impl Into<String>) -> Self {
-        let text = text.into();
-        let parsed = parse_date_time(text.trim());
-        LocalDateTime { text, parsed }
+        LocalDateTime { text: text.into() }
+    }
+
+    fn parsed(&self) -> Option<(chrono::NaiveDateTime, Option<chrono::FixedOffset>)> {
+        parse_date_time(self.text.trim())
     }
 }
 
@@ -797,6 +832,58 @@ impl JsonSchema for LocalDateTime {
 mod tests {
     use super::*;
     use serde_json::{from_str, json, to_value};
+
+    /// A JSON number's amount as the text path reads it: `Display`, the
+    /// significant-digit bound, then the exact parse.
+    fn by_text(n: f64) -> Option<Decimal> {
+        let text = n.to_string();
+        if significant_digits(&text) > EXACT_DIGITS {
+            return None;
+        }
+        Decimal::from_str_exact(&text).ok()
+    }
+
+    /// Where [`short_decimal`] answers, it answers what the text path
+    /// does, scale included (`as_sent` shows the scale).
+    fn agrees_with_text(n: f64) -> Result<(), proptest::test_runner::TestCaseError> {
+        if let Some(fast) = short_decimal(n) {
+            let slow = by_text(n);
+            proptest::prop_assert!(slow.is_some(), "{n}: {fast} where the text path refuses");
+            proptest::prop_assert_eq!(fast.to_string(), slow.unwrap().to_string(), "{}", n);
+        }
+        Ok(())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn short_decimal_reads_money_as_its_text(
+            units in -(10i64.pow(14))..10i64.pow(14),
+            scale in 0i32..=8,
+        ) {
+            let n = units as f64 / 10f64.powi(scale);
+            agrees_with_text(n)?;
+            // Amounts in lira and kuruş below a trillion never need text.
+            if scale <= 2 && units.abs() < 10i64.pow(14) {
+                proptest::prop_assert!(short_decimal(n).is_some(), "{}", n);
+            }
+        }
+
+        #[test]
+        fn short_decimal_agrees_on_any_float(bits in proptest::num::u64::ANY) {
+            agrees_with_text(f64::from_bits(bits))?;
+        }
+    }
+
+    #[test]
+    fn short_decimal_leaves_edges_to_the_text_path() {
+        for n in [-0.0, f64::NAN, f64::INFINITY, 1e15, 0.1234567, 1e-7] {
+            assert_eq!(short_decimal(n), None, "{n}");
+        }
+        assert_eq!(short_decimal(14.65).unwrap().to_string(), "14.65");
+        assert_eq!(short_decimal(15.0).unwrap().to_string(), "15");
+        assert_eq!(short_decimal(-0.05).unwrap().to_string(), "-0.05");
+        assert_eq!(short_decimal(0.0).unwrap().to_string(), "0");
+    }
 
     #[test]
     fn amounts_decode_from_numbers_and_strings_exactly() {
