@@ -6,6 +6,7 @@
 use std::fmt;
 
 use bytes::{Bytes, BytesMut};
+use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
 use reqwest::header::{HeaderName, HeaderValue};
 use serde::Deserialize;
@@ -158,9 +159,10 @@ struct VerdictFields {
     is_succeed: Option<serde_json::Value>,
 }
 
-/// Judges a 2xx answer on the raw path by the one rule: `Some(reason)`
-/// when it is not a success. Bodies that are not JSON objects are left to
-/// the generated decoding, which refuses them itself.
+/// Judges a 2xx answer on the raw path by the one rule, reading the
+/// verdict fields from the body generically: `Some(reason)` when it is not
+/// a success. Bodies that are not JSON objects are left to the generated
+/// decoding, which refuses them itself.
 fn raw_refusal<T: Verdict>(status: StatusCode, body: &[u8]) -> Option<String> {
     if !status.is_success() {
         return None;
@@ -170,7 +172,7 @@ fn raw_refusal<T: Verdict>(status: StatusCode, body: &[u8]) -> Option<String> {
         None | Some(serde_json::Value::Null) => None,
         Some(value) => match Flag::deserialize(&value) {
             Ok(flag) => Some(flag.get()),
-            Err(_) => return Some("is_succeed is neither true nor false".to_string()),
+            Err(_) => return Some(UNREADABLE_FLAG.to_string()),
         },
     };
     let code = match fields.code {
@@ -180,7 +182,39 @@ fn raw_refusal<T: Verdict>(status: StatusCode, body: &[u8]) -> Option<String> {
             Err(_) => return Some("the result code is unreadable".to_string()),
         },
     };
-    match rule(T::declares_code(), code, flag) {
+    refusal(status, rule(T::declares_code(), code, flag))
+}
+
+const UNREADABLE_FLAG: &str = "is_succeed is neither true nor false";
+
+/// Judges a decoded 2xx answer by the one rule, as [`raw_refusal`] judges
+/// the body: the generated `Verdict` reads `code` and `is_succeed` from
+/// the value; an `is_succeed` its schema does not declare is looked for in
+/// the body, since an undocumented `false` must never pass.
+fn typed_refusal<T: Verdict>(value: &T, status: StatusCode, body: &[u8]) -> Option<String> {
+    let code = value.result_code().map(ResultCode::from_code);
+    let flag = if T::declares_is_succeed() {
+        value.is_succeed()
+    } else {
+        #[derive(Deserialize, Default)]
+        struct Undeclared {
+            is_succeed: Option<serde_json::Value>,
+        }
+        let undeclared: Undeclared = serde_json::from_slice(body).unwrap_or_default();
+        match undeclared.is_succeed {
+            None | Some(serde_json::Value::Null) => None,
+            Some(value) => match Flag::deserialize(&value) {
+                Ok(flag) => Some(flag.get()),
+                Err(_) => return Some(UNREADABLE_FLAG.to_string()),
+            },
+        }
+    };
+    refusal(status, rule(T::declares_code(), code, flag))
+}
+
+/// What the generated `send()` says of a ruling that is not a success.
+fn refusal(status: StatusCode, ruling: Ruling) -> Option<String> {
+    match ruling {
         Ruling::Success => None,
         Ruling::NoCode => Some(format!(
             "HTTP {status} without the result code its schema declares; the outcome is unknown"
@@ -203,14 +237,25 @@ fn raw_refusal<T: Verdict>(status: StatusCode, body: &[u8]) -> Option<String> {
 const RAW_PATH_NOTE: &str =
     "(raw generated send(); paynet-ext's .call() maps this into paynet_ext::Error)";
 
-/// The generated `send()`'s judgement of one exchange: the answer, rebuilt
-/// as a `reqwest::Response` for progenitor's decoding, when the success
-/// rule lets it pass; otherwise the error, in progenitor's type (large,
-/// as every generated `send()`'s error is: it is that error).
+/// What the success rule let through to the generated `send()`.
+pub(crate) enum Checked<T> {
+    /// A 2xx status the operation documents, decoded once and judged a
+    /// success: `send()` returns it as it is.
+    Success(ResponseValue<T>),
+    /// Any other answer, rebuilt as a `reqwest::Response` for progenitor's
+    /// decoding by status (the documented error bodies), which calls
+    /// anything it does not know an unexpected response.
+    Other(reqwest::Response),
+}
+
+/// The generated `send()`'s judgement of one exchange: a documented 2xx
+/// answer decoded and judged by the success rule, or any other answer for
+/// progenitor's decoding by status; otherwise the error, in progenitor's
+/// type (large, as every generated `send()`'s error is: it is that error).
 #[allow(clippy::result_large_err)]
 pub(crate) fn checked<R: PaynetRequest>(
     exchange: RawExchange,
-) -> Result<reqwest::Response, Error<R::ErrorBody>> {
+) -> Result<Checked<R::Response>, Error<R::ErrorBody>> {
     let id = exchange.operation_id;
     let refused = |reason: String| Error::Custom(format!("{id}: {reason} {RAW_PATH_NOTE}"));
     match exchange.outcome {
@@ -224,13 +269,27 @@ pub(crate) fn checked<R: PaynetRequest>(
             headers,
             body,
         } => {
+            if R::operation().success_statuses.contains(&status.as_u16()) {
+                return match serde_json::from_slice::<R::Response>(&body) {
+                    Ok(value) => match typed_refusal(&value, status, &body) {
+                        Some(reason) => Err(refused(reason)),
+                        None => Ok(Checked::Success(ResponseValue::new(value, status, headers))),
+                    },
+                    // Undecodable as documented: a refusal the verdict
+                    // fields still show is reported as that refusal.
+                    Err(error) => match raw_refusal::<R::Response>(status, &body) {
+                        Some(reason) => Err(refused(reason)),
+                        None => Err(Error::InvalidResponsePayload(body, error)),
+                    },
+                };
+            }
             if let Some(reason) = raw_refusal::<R::Response>(status, &body) {
                 return Err(refused(reason));
             }
             let mut rebuilt = http::Response::new(body);
             *rebuilt.status_mut() = status;
             *rebuilt.headers_mut() = headers;
-            Ok(reqwest::Response::from(rebuilt))
+            Ok(Checked::Other(reqwest::Response::from(rebuilt)))
         }
     }
 }

@@ -4478,7 +4478,10 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::AuthResponse>, Error<types::ErrorResponse>> {
             let exchange = crate::runtime::PaynetRequest::send_raw(self).await;
-            let response = crate::exchange::checked::<Self>(exchange)?;
+            let response = match crate::exchange::checked::<Self>(exchange)? {
+                crate::exchange::Checked::Success(value) => return Ok(value),
+                crate::exchange::Checked::Other(response) => response,
+            };
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -4593,7 +4596,10 @@ pub mod builder {
             Error<types::ErrorResponse>,
         > {
             let exchange = crate::runtime::PaynetRequest::send_raw(self).await;
-            let response = crate::exchange::checked::<Self>(exchange)?;
+            let response = match crate::exchange::checked::<Self>(exchange)? {
+                crate::exchange::Checked::Success(value) => return Ok(value),
+                crate::exchange::Checked::Other(response) => response,
+            };
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -4699,7 +4705,10 @@ pub mod builder {
             Error<types::ApiErrorBody>,
         > {
             let exchange = crate::runtime::PaynetRequest::send_raw(self).await;
-            let response = crate::exchange::checked::<Self>(exchange)?;
+            let response = match crate::exchange::checked::<Self>(exchange)? {
+                crate::exchange::Checked::Success(value) => return Ok(value),
+                crate::exchange::Checked::Other(response) => response,
+            };
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -4822,7 +4831,10 @@ pub mod builder {
             Error<types::ApiErrorBody>,
         > {
             let exchange = crate::runtime::PaynetRequest::send_raw(self).await;
-            let response = crate::exchange::checked::<Self>(exchange)?;
+            let response = match crate::exchange::checked::<Self>(exchange)? {
+                crate::exchange::Checked::Success(value) => return Ok(value),
+                crate::exchange::Checked::Other(response) => response,
+            };
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -4946,7 +4958,10 @@ pub mod builder {
             Error<types::ApiErrorBody>,
         > {
             let exchange = crate::runtime::PaynetRequest::send_raw(self).await;
-            let response = crate::exchange::checked::<Self>(exchange)?;
+            let response = match crate::exchange::checked::<Self>(exchange)? {
+                crate::exchange::Checked::Success(value) => return Ok(value),
+                crate::exchange::Checked::Other(response) => response,
+            };
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -5067,7 +5082,10 @@ pub mod builder {
             Error<types::ApiErrorBody>,
         > {
             let exchange = crate::runtime::PaynetRequest::send_raw(self).await;
-            let response = crate::exchange::checked::<Self>(exchange)?;
+            let response = match crate::exchange::checked::<Self>(exchange)? {
+                crate::exchange::Checked::Success(value) => return Ok(value),
+                crate::exchange::Checked::Other(response) => response,
+            };
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -5188,7 +5206,10 @@ pub mod builder {
             Error<types::ApiErrorBody>,
         > {
             let exchange = crate::runtime::PaynetRequest::send_raw(self).await;
-            let response = crate::exchange::checked::<Self>(exchange)?;
+            let response = match crate::exchange::checked::<Self>(exchange)? {
+                crate::exchange::Checked::Success(value) => return Ok(value),
+                crate::exchange::Checked::Other(response) => response,
+            };
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {

@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use paynet_api::types::{CaptureReversalResponse, InitReversalResponse, PreauthReversalResponse};
 use paynet_api::wire::Amount;
-use paynet_ext::{Error, map_body};
+use paynet_ext::{CallExt, Error, map_body};
 use paynet_tests::{assert_matches, capture_reversal, fixture};
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -268,5 +268,106 @@ async fn a_chunked_body_over_the_limit_is_refused_without_a_declared_length() {
             limit: 10_000,
             declared: None
         }
+    );
+}
+
+/// A loopback server whose one answer (status, body) each case sets.
+async fn settable_server() -> (String, std::sync::Arc<std::sync::Mutex<(u16, Vec<u8>)>>) {
+    use axum::response::IntoResponse;
+    let answer = std::sync::Arc::new(std::sync::Mutex::new((200u16, Vec::new())));
+    let shared = answer.clone();
+    let app = axum::Router::new().fallback(move || {
+        let (status, body) = shared.lock().unwrap().clone();
+        async move {
+            (
+                axum::http::StatusCode::from_u16(status).unwrap(),
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                body,
+            )
+                .into_response()
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (base, answer)
+}
+
+/// What must hold of one answer judged by both paths; see
+/// [`the_generated_send_and_the_mapped_call_agree_on_every_verdict`].
+fn agree<T: std::fmt::Debug, E: std::fmt::Debug>(
+    call: &Result<paynet_ext::Reply<T>, Error>,
+    raw: &Result<T, paynet_api::Error<E>>,
+) -> Result<(), TestCaseError> {
+    match (call, raw) {
+        (Ok(call), Ok(raw)) => {
+            prop_assert_eq!(format!("{:?}", **call), format!("{raw:?}"));
+        }
+        (Err(_), Err(_)) => {}
+        (Ok(call), Err(paynet_api::Error::InvalidResponsePayload(..))) => {
+            prop_assert!(
+                !call.undecoded_fields().is_empty(),
+                "send() refused a payload that .call() decoded whole"
+            );
+        }
+        (call, raw) => prop_assert!(
+            false,
+            "the paths disagree: .call() {:?}, send() {:?}",
+            call.as_ref().err(),
+            raw.as_ref().err()
+        ),
+    }
+    Ok(())
+}
+
+/// The generated `send()` and the mapped `.call()` judge every answer by
+/// the one success rule. The generated `send()` decodes a documented 2xx
+/// once and judges the value; this compares it with the mapping on
+/// answers that break the rule in every way a mutation can:
+/// - a success of `send()` is a success of `.call()`, with the same value;
+/// - a failure of `.call()` is a failure of `send()`;
+/// - they differ only where `.call()` is the more tolerant: a success
+///   with a field that does not decode as documented (`.call()` leaves it
+///   out and says so in `undecoded_fields()`; `send()` refuses the
+///   payload).
+#[test]
+fn the_generated_send_and_the_mapped_call_agree_on_every_verdict() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (base, answer) = runtime.block_on(settable_server());
+    let client = paynet_tests::client(&base);
+    let strategy = (
+        prop::sample::select(&STATUSES[..]),
+        prop::sample::select(&EXAMPLES[..]),
+        prop::collection::vec(mutation(), 0..4),
+    );
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(256));
+    let (successes, failures) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
+    runner
+        .run(&strategy, |(status, example, mutations)| {
+            let body: Value = serde_json::from_slice(&fixture(example)).unwrap();
+            let body = mutate(body, &mutations).to_string().into_bytes();
+            *answer.lock().unwrap() = (status, body);
+            runtime.block_on(async {
+                let capture = || client.capture_reversal().body_map(|b| b.xact_id("xk_1"));
+                let (call, raw) = (capture().call().await, capture().send().await);
+                agree(&call, &raw.map(|r| r.into_inner()))?;
+                // Its answer does not declare is_succeed: both look for one.
+                let preauth = || client.preauth_reversal().body_map(|b| b.xact_id("xk_1"));
+                let (call, raw) = (preauth().call().await, preauth().send().await);
+                agree(&call, &raw.map(|r| r.into_inner()))?;
+                let tally = if call.is_ok() { &successes } else { &failures };
+                tally.set(tally.get() + 1);
+                Ok(())
+            })
+        })
+        .unwrap();
+    // The cases reached both sides of the rule.
+    let (successes, failures) = (successes.get(), failures.get());
+    assert!(
+        successes > 10 && failures > 10,
+        "{successes} successes, {failures} failures"
     );
 }

@@ -506,8 +506,9 @@ fn read_send(imp: &syn::ItemImpl) -> Result<Option<Builder>> {
 /// (`let info = OperationInfo { .. }; pre; exec; post; let response =
 /// result?;`): the statements before become `into_request`, which returns
 /// the request (or why it could not be built) with the client; `send()`
-/// becomes the one exchange, the success rule (`exchange::checked`), and
-/// progenitor's own decoding by status, unchanged.
+/// becomes the one exchange and the success rule (`exchange::checked`),
+/// which decodes a documented 2xx answer once and returns it, then
+/// progenitor's own decoding by status, unchanged, for every other answer.
 fn split_send(imp: &mut syn::ItemImpl, name: &syn::Ident) -> Result<()> {
     let send = imp
         .items
@@ -556,7 +557,10 @@ fn split_send(imp: &mut syn::ItemImpl, name: &syn::Ident) -> Result<()> {
     .context("request does not parse")?;
     send.block = syn::parse2(quote! {{
         let exchange = crate::runtime::PaynetRequest::send_raw(self).await;
-        let response = crate::exchange::checked::<Self>(exchange)?;
+        let response = match crate::exchange::checked::<Self>(exchange)? {
+            crate::exchange::Checked::Success(value) => return Ok(value),
+            crate::exchange::Checked::Other(response) => response,
+        };
         #decode
     }})
     .context("the new send() does not parse")?;
