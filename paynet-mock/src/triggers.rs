@@ -5,6 +5,12 @@
 //! against it by a test, and [`TRIGGERS`], [`STATE_TRIGGERS`] and the named
 //! constants are read from it.
 //!
+//! One scenario is chosen by `user_id` instead, since it concerns the
+//! session key `get_auth_key` issues and not a transaction:
+//! [`EXPIRED_SESSION_USER`](crate::EXPIRED_SESSION_USER), a key issued
+//! already expired. The README names it beside `get_auth_key`, and the
+//! same test checks that.
+//!
 //! A new trigger is a variant of [`Trigger`], its arms in the `const fn`s
 //! below (a `match` that does not compile until the new variant has an
 //! arm), an entry in [`Trigger::ALL`], and its effect in `Trigger::answer`

@@ -597,6 +597,14 @@ fn the_readmes_trigger_tables_are_the_ones_the_trigger_enum_writes() {
             "README.md does not hold this table, written from paynet_mock::Trigger:\n{table}"
         );
     }
+    // The one trigger chosen by `user_id` rather than `xact_id` (a
+    // session key issued already expired) is named where `get_auth_key`
+    // is described, by its value and its constant.
+    let expired = format!("`{EXPIRED_SESSION_USER}` (`paynet_mock::EXPIRED_SESSION_USER`)");
+    assert!(
+        readme.contains(&expired),
+        "README.md does not name {expired}"
+    );
 }
 
 /// The status and JSON body of a POST to `path` with `headers`.
