@@ -33,6 +33,7 @@ mod answers;
 mod app;
 mod check;
 mod connections;
+mod refund_desk;
 mod refunds;
 mod refusals;
 mod reply;
@@ -55,7 +56,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use answers::Behaviour;
-pub use refunds::{NoticeDelivery, RefundRecord, RefundRefusal, RefundStatus, turkish_today};
+pub use refund_desk::{NoticeDelivery, RefundRecord, RefundRefusal, RefundStatus, turkish_today};
 pub use session_keys::EXPIRED_SESSION_USER;
 pub use store::{
     CAPTURE_EXAMPLE_XACT_ID, Kind, PREAUTH_EXAMPLE_XACT_ID, Refusal, Store, Transaction,
@@ -219,7 +220,7 @@ impl MockServer {
             max_body_bytes: config.max_body_bytes,
             body_timeout: config.body_timeout,
             serials: AtomicU64::new(0),
-            refunds: Arc::new(refunds::RefundDesk::new(
+            refunds: Arc::new(refund_desk::RefundDesk::new(
                 config.refund_decision_delay,
                 config.notice_timeout,
             )),
@@ -289,7 +290,7 @@ impl MockServer {
         refund_xact_id: &str,
         approve: bool,
     ) -> Option<NoticeDelivery> {
-        refunds::decide(&self.state.refunds, refund_xact_id, approve).await
+        refund_desk::decide(&self.state.refunds, refund_xact_id, approve).await
     }
 
     /// Adds (or replaces) a transaction.

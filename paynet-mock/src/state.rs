@@ -17,7 +17,7 @@ pub(crate) struct State {
     /// The serial number of the last payment session or session key issued.
     pub(crate) serials: AtomicU64,
     /// The refund and cancel requests (İade), and how they are decided.
-    pub(crate) refunds: std::sync::Arc<crate::refunds::RefundDesk>,
+    pub(crate) refunds: std::sync::Arc<crate::refund_desk::RefundDesk>,
 }
 
 impl State {
