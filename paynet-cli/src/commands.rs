@@ -102,7 +102,7 @@ pub async fn run(command: Hand, settings: &Settings) -> Result<u8, Usage> {
                         _ => (None, None),
                     };
                     let mut answer = serde_json::to_value(&**pending.reply()).unwrap_or_default();
-                    crate::operation::redact(&mut answer);
+                    settings.redact(&mut answer);
                     settings.print(&json!({
                         "state": "requested",
                         "note": "Paynet created the request; its decision comes later (paynet refunds)",
@@ -143,7 +143,7 @@ pub async fn run(command: Hand, settings: &Settings) -> Result<u8, Usage> {
                 match row {
                     Ok(row) => {
                         let mut value = serde_json::to_value(&row).unwrap_or_default();
-                        crate::operation::redact(&mut value);
+                        settings.redact(&mut value);
                         settings.print_row(&value);
                     }
                     Err(error) => return Ok(settings.failure_row(&error)),

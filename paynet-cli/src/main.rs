@@ -263,6 +263,7 @@ fn main() -> ExitCode {
         output: global.output,
         yes: global.yes,
         verbose: global.verbose,
+        secret_fields: generated::SECRET_FIELDS,
     };
     let Some((name, sub)) = matches.subcommand() else {
         return ExitCode::from(exit::USAGE);

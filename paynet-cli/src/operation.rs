@@ -21,7 +21,6 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use crate::exit;
-use crate::generated::SECRET_FIELDS;
 
 /// One operation of the spec, as the command line sees it.
 #[derive(Debug)]
@@ -147,6 +146,9 @@ pub struct Settings {
     pub yes: bool,
     /// `--verbose`.
     pub verbose: bool,
+    /// The answer fields that hold a credential (the spec's `SecretText`:
+    /// the generated `SECRET_FIELDS`), printed as `[redacted]`.
+    pub secret_fields: &'static [&'static str],
 }
 
 /// How answers are printed.
@@ -290,7 +292,7 @@ impl Settings {
         }
         match serde_json::to_value(&**reply) {
             Ok(mut value) => {
-                redact(&mut value);
+                self.redact(&mut value);
                 self.print(&value);
                 exit::SUCCESS
             }
@@ -306,16 +308,39 @@ impl Settings {
     /// and result code, and the decoded answer when there was one. Returns
     /// the exit code the error's verdict gives.
     pub fn failure(&self, error: &Error, response: Option<Value>) -> u8 {
-        let (code, value) = failure_value(error, response);
+        let (code, value) = self.failure_value(error, response);
         self.print(&value);
         code
     }
 
     /// [`Settings::failure`], as one line of NDJSON (the last of a list).
     pub fn failure_row(&self, error: &Error) -> u8 {
-        let (code, value) = failure_value(error, None);
+        let (code, value) = self.failure_value(error, None);
         self.print_row(&value);
         code
+    }
+
+    /// Replaces the value of every credential field (the spec's
+    /// `SecretText`) with `[redacted]`, at any depth.
+    pub fn redact(&self, value: &mut Value) {
+        redact(value, self.secret_fields);
+    }
+
+    fn failure_value(&self, error: &Error, response: Option<Value>) -> (u8, Value) {
+        let code = exit::of(error);
+        eprintln!("error: {error}");
+        let mut object = json!({
+            "kind": error.kind(),
+            "outcome": exit::outcome(code),
+            "message": error.to_string(),
+            "status": error.status(),
+            "result_code": error.result_code().map(|c| c.code()),
+        });
+        if let Some(mut response) = response {
+            self.redact(&mut response);
+            object["response"] = response;
+        }
+        (code, json!({ "error": object }))
     }
 
     /// The exit code of a call, its answer or error printed.
@@ -355,23 +380,6 @@ impl Settings {
     }
 }
 
-fn failure_value(error: &Error, response: Option<Value>) -> (u8, Value) {
-    let code = exit::of(error);
-    eprintln!("error: {error}");
-    let mut object = json!({
-        "kind": error.kind(),
-        "outcome": exit::outcome(code),
-        "message": error.to_string(),
-        "status": error.status(),
-        "result_code": error.result_code().map(|c| c.code()),
-    });
-    if let Some(mut response) = response {
-        redact(&mut response);
-        object["response"] = response;
-    }
-    (code, json!({ "error": object }))
-}
-
 /// Whether `environment` is Paynet's production, by name or by its host.
 pub fn is_production(environment: &Environment) -> bool {
     match environment {
@@ -393,20 +401,22 @@ fn read_key_file(path: &std::path::Path, what: &str) -> Result<String, Usage> {
     })
 }
 
-/// Replaces the value of every credential field (the spec's `SecretText`)
-/// with `[redacted]`, at any depth.
-pub fn redact(value: &mut Value) {
+/// Replaces the value of every field named in `secret_fields` with
+/// `[redacted]`, at any depth.
+fn redact(value: &mut Value, secret_fields: &[&str]) {
     match value {
         Value::Object(map) => {
             for (key, field) in map.iter_mut() {
-                if SECRET_FIELDS.contains(&key.as_str()) && !field.is_null() {
+                if secret_fields.contains(&key.as_str()) && !field.is_null() {
                     *field = Value::String("[redacted]".to_string());
                 } else {
-                    redact(field);
+                    redact(field, secret_fields);
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(redact),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| redact(item, secret_fields)),
         _ => {}
     }
 }
