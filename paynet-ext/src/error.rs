@@ -151,7 +151,7 @@ impl Body {
 
 impl fmt::Debug for Body {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<{} bytes>", self.0.len())
+        BodyLen(self.0.len()).fmt(f)
     }
 }
 
@@ -401,7 +401,8 @@ pub enum Error {
     },
 }
 
-/// A body in `Debug` output: its length, never its bytes.
+/// A body in `Debug` output: its length, never its bytes (`<N bytes>`):
+/// [`Body`]'s, and the received text and reason of an [`UndecodedField`].
 struct BodyLen(usize);
 
 impl fmt::Debug for BodyLen {
