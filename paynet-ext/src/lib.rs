@@ -53,9 +53,11 @@ mod resend;
 mod session;
 
 pub use check::{CheckExt, TransactionRef};
-/// A calendar date, as the refund list's range takes it; re-exported so
-/// that no dependency of your own is needed.
-pub use chrono::NaiveDate;
+/// A calendar date, as the refund list's range takes it; and the date and
+/// time, and the UTC offset, that [`LocalDateTime::local`] and
+/// [`LocalDateTime::offset`] give: re-exported so that no dependency of
+/// your own is needed.
+pub use chrono::{FixedOffset, NaiveDate, NaiveDateTime};
 pub use credentials::{SecretKey, SessionKey};
 pub use environment::{ClientBuilder, ConfigError, Environment};
 pub use error::{
@@ -63,6 +65,9 @@ pub use error::{
     UndecodedField,
 };
 pub use mapping::{CallExt, Reply, call, map_body};
+/// The generated client crate, for its raw `send()` (whose error type is
+/// `paynet_ext::api::Error`) and anything else `paynet-ext` does not name.
+pub use paynet_api as api;
 pub use paynet_api::runtime::Verdict;
 pub use paynet_api::wire::{Amount, Code, Flag, LocalDateTime, ResultCode, SecretText, Text};
 pub use paynet_api::{Client, KeyedByTransaction, PaynetRequest, types};

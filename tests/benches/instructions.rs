@@ -110,6 +110,10 @@ fn main() {
         "instructions per capture reversal on the client's thread (callgrind; ({MANY} - {FEW}) calls); ratio against reqwest_serde"
     );
     println!(
+        "(each row: the client thread's count in a run of {MANY} calls minus a run of {FEW}, divided by {}; BENCHMARKS.md, \"Instructions per call\")",
+        MANY - FEW
+    );
+    println!(
         "{:<14} {:>12} {:>14} {:>8}",
         "client", "mode", "instr./call", "ratio"
     );

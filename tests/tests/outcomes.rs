@@ -126,3 +126,37 @@ async fn every_trigger_on_every_operation_through_both_paths() {
     insta::assert_snapshot!(table);
     mock.shutdown().await;
 }
+
+/// What the README says the raw `send()` gives, through the names it
+/// gives (`paynet_ext::api`): a refusal is `Error::Custom`, a documented
+/// error status is progenitor's `Error::ErrorResponse`, a repeat an `Ok`
+/// whose `code` is 100.
+#[tokio::test]
+async fn the_raw_send_gives_what_the_readme_says() {
+    use paynet_ext::ResultCode;
+    use paynet_ext::api::Error as RawError;
+    let mock = MockServer::start(Config::default()).await.unwrap();
+    mock.add_transaction(paynet_mock::Transaction::captured("xk_raw_1"));
+    let client = simulator_builder(&mock).build().unwrap();
+    let send = |id: &'static str| {
+        client
+            .capture_reversal()
+            .body_map(move |b| b.xact_id(id))
+            .send()
+    };
+
+    let first = send("xk_raw_1").await.unwrap();
+    assert_eq!(first.code, ResultCode::Successful);
+    let repeat = send("xk_raw_1").await.unwrap();
+    assert_eq!(repeat.code, ResultCode::OldSuccessful);
+
+    match send("xk_raw_unknown").await {
+        Err(RawError::ErrorResponse(answer)) => assert_eq!(answer.status().as_u16(), 404),
+        other => panic!("expected ErrorResponse 404, got {other:?}"),
+    }
+    match send(paynet_mock::triggers::BANK_DECLINE).await {
+        Err(RawError::Custom(reason)) => assert!(reason.contains("the bank declined"), "{reason}"),
+        other => panic!("expected Custom, got {other:?}"),
+    }
+    mock.shutdown().await;
+}
