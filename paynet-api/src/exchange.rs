@@ -13,7 +13,8 @@ use serde::Deserialize;
 
 use crate::generated_operations::{OPERATIONS, SECURITY_SCHEMES};
 use crate::runtime::{
-    Operation, PaynetRequest, RawExchange, RawOutcome, Ruling, SecurityScheme, Verdict, rule,
+    Operation, PaynetRequest, RawExchange, RawOutcome, Ruling, SecurityScheme, UnreadableFlag,
+    Verdict, is_succeed_of, rule,
 };
 use crate::wire::{Flag, ResultCode};
 use crate::{Client, Error};
@@ -172,7 +173,7 @@ fn raw_refusal<T: Verdict>(status: StatusCode, body: &[u8]) -> Option<String> {
         None | Some(serde_json::Value::Null) => None,
         Some(value) => match Flag::deserialize(&value) {
             Ok(flag) => Some(flag.get()),
-            Err(_) => return Some(UNREADABLE_FLAG.to_string()),
+            Err(_) => return Some(UnreadableFlag.to_string()),
         },
     };
     let code = match fields.code {
@@ -185,29 +186,14 @@ fn raw_refusal<T: Verdict>(status: StatusCode, body: &[u8]) -> Option<String> {
     refusal(status, rule(T::declares_code(), code, flag))
 }
 
-const UNREADABLE_FLAG: &str = "is_succeed is neither true nor false";
-
 /// Judges a decoded 2xx answer by the one rule, as [`raw_refusal`] judges
-/// the body: the generated `Verdict` reads `code` and `is_succeed` from
-/// the value; an `is_succeed` its schema does not declare is looked for in
-/// the body, since an undocumented `false` must never pass.
+/// the body: the generated `Verdict` reads `code` from the value, and
+/// [`is_succeed_of`] the flag.
 fn typed_refusal<T: Verdict>(value: &T, status: StatusCode, body: &[u8]) -> Option<String> {
     let code = value.result_code().map(ResultCode::from_code);
-    let flag = if T::declares_is_succeed() {
-        value.is_succeed()
-    } else {
-        #[derive(Deserialize, Default)]
-        struct Undeclared {
-            is_succeed: Option<serde_json::Value>,
-        }
-        let undeclared: Undeclared = serde_json::from_slice(body).unwrap_or_default();
-        match undeclared.is_succeed {
-            None | Some(serde_json::Value::Null) => None,
-            Some(value) => match Flag::deserialize(&value) {
-                Ok(flag) => Some(flag.get()),
-                Err(_) => return Some(UNREADABLE_FLAG.to_string()),
-            },
-        }
+    let flag = match is_succeed_of(value, body) {
+        Ok(flag) => flag,
+        Err(unreadable) => return Some(unreadable.to_string()),
     };
     refusal(status, rule(T::declares_code(), code, flag))
 }

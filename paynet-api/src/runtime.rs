@@ -32,6 +32,7 @@ use bytes::Bytes;
 use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::Error;
@@ -152,6 +153,41 @@ pub enum Ruling {
     Declined(Option<ResultCode>),
     /// Another failing `code`: Paynet refused.
     Refused(ResultCode),
+}
+
+/// `is_succeed` was there but is neither true nor false: the answer's
+/// verdict cannot be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnreadableFlag;
+
+impl std::fmt::Display for UnreadableFlag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("is_succeed is neither true nor false")
+    }
+}
+
+impl std::error::Error for UnreadableFlag {}
+
+/// The `is_succeed` of a decoded answer for [`rule`]: the decoded field
+/// where the answer's schema declares one; otherwise looked for in `body`
+/// (the raw answer), because an undocumented `is_succeed: false` must
+/// never pass as a success. The generated `send()` and `paynet-ext`'s
+/// mapping both read it here.
+pub fn is_succeed_of<T: Verdict>(value: &T, body: &[u8]) -> Result<Option<bool>, UnreadableFlag> {
+    if T::declares_is_succeed() {
+        return Ok(value.is_succeed());
+    }
+    #[derive(serde::Deserialize, Default)]
+    struct Undeclared {
+        is_succeed: Option<serde_json::Value>,
+    }
+    let undeclared: Undeclared = serde_json::from_slice(body).unwrap_or_default();
+    match undeclared.is_succeed {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(value) => crate::wire::Flag::deserialize(&value)
+            .map(|flag| Some(flag.get()))
+            .map_err(|_| UnreadableFlag),
+    }
 }
 
 /// Paynet's success rule, written once: the generated `send()` and
@@ -285,6 +321,7 @@ pub enum RawOutcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types::{CaptureReversalResponse, PreauthReversalResponse};
 
     const OK: ResultCode = ResultCode::Successful;
     const REPEAT: ResultCode = ResultCode::OldSuccessful;
@@ -327,5 +364,35 @@ mod tests {
                 "declares code {declares}, code {code:?}, is_succeed {flag:?}"
             );
         }
+    }
+
+    #[test]
+    fn is_succeed_is_read_from_the_value_or_looked_for_in_the_body() {
+        // The pre-authorisation answer's schema declares no is_succeed.
+        assert!(!PreauthReversalResponse::declares_is_succeed());
+        let body = br#"{"code": 0, "is_succeed": false}"#;
+        let preauth: PreauthReversalResponse = serde_json::from_slice(body).unwrap();
+        assert_eq!(is_succeed_of(&preauth, body), Ok(Some(false)));
+        assert_eq!(
+            is_succeed_of(&preauth, br#"{"is_succeed": "false"}"#),
+            Ok(Some(false))
+        );
+        assert_eq!(
+            is_succeed_of(&preauth, br#"{"is_succeed": null}"#),
+            Ok(None)
+        );
+        assert_eq!(is_succeed_of(&preauth, br#"{"code": 0}"#), Ok(None));
+        assert_eq!(
+            is_succeed_of(&preauth, br#"{"is_succeed": "maybe"}"#),
+            Err(UnreadableFlag)
+        );
+        // Where the schema declares it, the decoded value decides.
+        assert!(CaptureReversalResponse::declares_is_succeed());
+        let capture: CaptureReversalResponse =
+            serde_json::from_slice(br#"{"code": 0, "is_succeed": true}"#).unwrap();
+        assert_eq!(
+            is_succeed_of(&capture, br#"{"is_succeed": false}"#),
+            Ok(Some(true))
+        );
     }
 }

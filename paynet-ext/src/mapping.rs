@@ -4,8 +4,8 @@ use std::future::Future;
 use std::ops::Deref;
 
 use bytes::Bytes;
-use paynet_api::runtime::{Operation, Ruling, Verdict, rule};
-use paynet_api::wire::{Flag, ResultCode};
+use paynet_api::runtime::{Operation, Ruling, Verdict, is_succeed_of, rule};
+use paynet_api::wire::ResultCode;
 use paynet_api::{PaynetRequest, RawExchange, RawOutcome};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -568,27 +568,14 @@ fn success<T: Verdict + Send + Sync + 'static>(
 ) -> Result<Reply<T>, Error> {
     // The generated `Verdict` reads both fields from the decoded answer.
     let code = value.result_code().map(ResultCode::from_code);
-    let is_succeed = if T::declares_is_succeed() {
-        value.is_succeed()
-    } else {
-        // Not in this answer's schema: look for one in the body anyway.
-        #[derive(Deserialize, Default)]
-        struct Undeclared {
-            is_succeed: Option<Value>,
-        }
-        let undeclared: Undeclared = serde_json::from_slice(&body).unwrap_or_default();
-        match undeclared.is_succeed {
-            None | Some(Value::Null) => None,
-            Some(v) => match Flag::deserialize(&v) {
-                Ok(flag) => Some(flag.get()),
-                Err(_) => {
-                    return Err(Error::Undecodable {
-                        status,
-                        reason: "is_succeed is neither true nor false".to_string(),
-                        body: body.into(),
-                    });
-                }
-            },
+    let is_succeed = match is_succeed_of(&value, &body) {
+        Ok(flag) => flag,
+        Err(unreadable) => {
+            return Err(Error::Undecodable {
+                status,
+                reason: unreadable.to_string(),
+                body: body.into(),
+            });
         }
     };
     let response = |value: T, undecoded| DecodedResponse {
