@@ -96,14 +96,18 @@ impl<'a> Response<'a> {
     /// JSON Pointer into the document (`$ref`s followed): the place to
     /// change it for every answer that uses it.
     pub fn schema_pointer(&self) -> Result<Option<String>, Error> {
-        let schema = format!(
-            "{}/content/application~1json/schema",
-            target(self.doc, &self.pointer)?
-        );
-        match self.doc.pointer(&schema) {
-            Some(_) => target(self.doc, &schema).map(Some),
-            None => Ok(None),
-        }
+        json_schema_pointer(self.doc, &self.pointer)
+    }
+}
+
+/// Where the `application/json` schema of the response or request body
+/// at `holder` (a JSON Pointer, possibly to a `$ref`) is defined, `$ref`s
+/// followed; `None` when it has no JSON content.
+fn json_schema_pointer(doc: &Value, holder: &str) -> Result<Option<String>, Error> {
+    let schema = format!("{}/content/application~1json/schema", target(doc, holder)?);
+    match doc.pointer(&schema) {
+        Some(_) => target(doc, &schema).map(Some),
+        None => Ok(None),
     }
 }
 
@@ -211,6 +215,16 @@ impl<'a> Operation<'a> {
             Some(body) => Ok(json_schema_of(resolve(self.doc, body)?)),
             None => Ok(None),
         }
+    }
+
+    /// Where the schema of its JSON request body is defined, as a JSON
+    /// Pointer into the document (`$ref`s followed), like
+    /// [`Response::schema_pointer`]; `None` without a JSON request body.
+    pub fn request_body_schema_pointer(&self) -> Result<Option<String>, Error> {
+        if self.object.get("requestBody").is_none() {
+            return Ok(None);
+        }
+        json_schema_pointer(self.doc, &format!("{}/requestBody", self.pointer()))
     }
 
     /// The JSON request bodies of its callbacks (what the provider sends to
@@ -600,6 +614,15 @@ mod tests {
         );
         assert_eq!(
             find(&doc, "b_put").responses()[0].schema_pointer().unwrap(),
+            None
+        );
+        // The request body: through the body's $ref, then the schema's.
+        assert_eq!(
+            post.request_body_schema_pointer().unwrap().as_deref(),
+            Some("/components/schemas/A")
+        );
+        assert_eq!(
+            find(&doc, "b_put").request_body_schema_pointer().unwrap(),
             None
         );
         // One response that cannot be read leaves the others readable.

@@ -139,17 +139,12 @@ fn hand_written(root: &Path) -> Vec<(String, Value)> {
         .collect()
 }
 
-fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
-}
-
 /// Where, in the merged spec, the object schema that holds a table's
 /// fields is defined (a JSON Pointer, `$ref`s followed).
 fn schema_pointer(spec: &Value, path: &str, request: bool, parent: Option<&str>) -> Option<String> {
     let op = paynet_spec::operations(spec).find(|op| op.path() == path)?;
     let mut pointer = if request {
-        let body = paynet_spec::target(spec, &format!("{}/requestBody", op.pointer())).ok()?;
-        paynet_spec::target(spec, &format!("{body}/content/application~1json/schema")).ok()?
+        op.request_body_schema_pointer().ok()??
     } else {
         op.responses()
             .into_iter()
@@ -160,7 +155,7 @@ fn schema_pointer(spec: &Value, path: &str, request: bool, parent: Option<&str>)
     if let Some(parent) = parent {
         pointer = paynet_spec::target(
             spec,
-            &format!("{pointer}/properties/{}/items", escape(parent)),
+            &format!("{pointer}/properties/{}/items", paynet_spec::escape(parent)),
         )
         .ok()?;
     }
@@ -228,7 +223,7 @@ fn proposal(
             field.name, property
         ));
     }
-    let current = doc.pointer(&format!("{at}/{}", escape(&field.name)))?;
+    let current = doc.pointer(&format!("{at}/{}", paynet_spec::escape(&field.name)))?;
     if current.get("type").is_none() || current.get("x-vendor-doc").is_some() {
         return Some(format!(
             "by hand in {file} at {at}/{}: it refers to a shared schema or declares a deviation; make it `{property}`, or declare the page's type `{}` with x-vendor-doc",

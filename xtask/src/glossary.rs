@@ -138,7 +138,7 @@ fn texts_mut(doc: &mut Value) -> Vec<(String, &mut String)> {
         match value {
             Value::Object(map) => {
                 for (key, child) in map.iter_mut() {
-                    let here = format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"));
+                    let here = format!("{at}/{}", paynet_spec::escape(key));
                     if names {
                         walk(child, here, false, out);
                         continue;

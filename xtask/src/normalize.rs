@@ -86,14 +86,8 @@ fn describe_bodies(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
             Some(summary) => format!("`{id}`, {summary}"),
             None => format!("`{id}`"),
         };
-        let body = format!("{}/requestBody", op.pointer());
-        if let Ok(body) = paynet_spec::target(doc, &body) {
-            let schema = format!("{body}/content/application~1json/schema");
-            if doc.pointer(&schema).is_some()
-                && let Ok(schema) = paynet_spec::target(doc, &schema)
-            {
-                targets.push((schema, format!("The request body of {what}.")));
-            }
+        if let Ok(Some(schema)) = op.request_body_schema_pointer() {
+            targets.push((schema, format!("The request body of {what}.")));
         }
         for response in op.responses() {
             let Ok(Some(schema)) = response.schema_pointer() else {
@@ -289,15 +283,9 @@ fn type_known_values(source: &str, doc: &mut Value, changes: &mut Vec<String>) {
         }
     }
     for op in paynet_spec::operations(doc) {
-        let body = format!("{}/requestBody", op.pointer());
-        if let Ok(body) = paynet_spec::target(doc, &body) {
-            let schema = format!("{body}/content/application~1json/schema");
-            if doc.pointer(&schema).is_some()
-                && let Ok(schema) = paynet_spec::target(doc, &schema)
-            {
-                let label = format!("{}: request", place(op.path(), Some(op.method())));
-                targets.push((label, schema, Place::Request));
-            }
+        if let Ok(Some(schema)) = op.request_body_schema_pointer() {
+            let label = format!("{}: request", place(op.path(), Some(op.method())));
+            targets.push((label, schema, Place::Request));
         }
     }
     let mut done = std::collections::BTreeSet::new();
@@ -350,7 +338,7 @@ fn nested_schemas(doc: &Value, label: &str, pointer: &str) -> Vec<(String, Strin
             continue;
         };
         for (name, property) in properties {
-            let escaped = name.replace('~', "~0").replace('/', "~1");
+            let escaped = paynet_spec::escape(name);
             let mut at = format!("{pointer}/properties/{escaped}");
             if property.get("items").is_some() {
                 at.push_str("/items");
