@@ -13,10 +13,10 @@ use serde::Deserialize;
 
 use crate::generated_operations::{OPERATIONS, SECURITY_SCHEMES};
 use crate::runtime::{
-    Operation, PaynetRequest, RawExchange, RawOutcome, Ruling, SecurityScheme, UnreadableFlag,
-    Verdict, is_succeed_of, rule,
+    Operation, PaynetRequest, RawExchange, RawOutcome, Ruling, SecurityScheme, Verdict, flag_of,
+    is_succeed_of, rule,
 };
-use crate::wire::{Flag, ResultCode};
+use crate::wire::ResultCode;
 use crate::{Client, Error};
 
 /// The default bound on a response body: Paynet's answers are a few hundred
@@ -169,12 +169,9 @@ fn raw_refusal<T: Verdict>(status: StatusCode, body: &[u8]) -> Option<String> {
         return None;
     }
     let fields: VerdictFields = serde_json::from_slice(body).ok()?;
-    let flag = match fields.is_succeed {
-        None | Some(serde_json::Value::Null) => None,
-        Some(value) => match Flag::deserialize(&value) {
-            Ok(flag) => Some(flag.get()),
-            Err(_) => return Some(UnreadableFlag.to_string()),
-        },
+    let flag = match flag_of(fields.is_succeed) {
+        Ok(flag) => flag,
+        Err(unreadable) => return Some(unreadable.to_string()),
     };
     let code = match fields.code {
         None | Some(serde_json::Value::Null) => None,

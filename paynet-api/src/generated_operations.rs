@@ -114,7 +114,6 @@ pub mod headers {
 impl PaynetRequest for crate::builder::GetAuthKey<'_> {
     type Response = crate::types::AuthResponse;
     type ErrorBody = crate::types::ErrorResponse;
-    const OPERATION_ID: &'static str = "get_auth_key";
     fn operation() -> &'static Operation {
         &GET_AUTH_KEY
     }
@@ -122,16 +121,6 @@ impl PaynetRequest for crate::builder::GetAuthKey<'_> {
         tracing::info_span!(
             "get_auth_key", status = Empty, result_code = Empty, outcome = Empty
         )
-    }
-    fn send_generated(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            progenitor_client::ResponseValue<Self::Response>,
-            crate::Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        crate::builder::GetAuthKey::send(self)
     }
     fn send_raw(self) -> impl ::std::future::Future<Output = RawExchange> + Send {
         async move {
@@ -143,7 +132,6 @@ impl PaynetRequest for crate::builder::GetAuthKey<'_> {
 impl PaynetRequest for crate::builder::InitReversalTransaction<'_> {
     type Response = crate::types::InitReversalResponse;
     type ErrorBody = crate::types::ErrorResponse;
-    const OPERATION_ID: &'static str = "init_reversal_transaction";
     fn operation() -> &'static Operation {
         &INIT_REVERSAL_TRANSACTION
     }
@@ -152,16 +140,6 @@ impl PaynetRequest for crate::builder::InitReversalTransaction<'_> {
             "init_reversal_transaction", status = Empty, result_code = Empty, outcome =
             Empty
         )
-    }
-    fn send_generated(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            progenitor_client::ResponseValue<Self::Response>,
-            crate::Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        crate::builder::InitReversalTransaction::send(self)
     }
     fn send_raw(self) -> impl ::std::future::Future<Output = RawExchange> + Send {
         async move {
@@ -173,7 +151,6 @@ impl PaynetRequest for crate::builder::InitReversalTransaction<'_> {
 impl PaynetRequest for crate::builder::CaptureReversal<'_> {
     type Response = crate::types::CaptureReversalResponse;
     type ErrorBody = crate::types::ApiErrorBody;
-    const OPERATION_ID: &'static str = "capture_reversal";
     fn operation() -> &'static Operation {
         &CAPTURE_REVERSAL
     }
@@ -181,16 +158,6 @@ impl PaynetRequest for crate::builder::CaptureReversal<'_> {
         tracing::info_span!(
             "capture_reversal", status = Empty, result_code = Empty, outcome = Empty
         )
-    }
-    fn send_generated(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            progenitor_client::ResponseValue<Self::Response>,
-            crate::Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        crate::builder::CaptureReversal::send(self)
     }
     fn send_raw(self) -> impl ::std::future::Future<Output = RawExchange> + Send {
         async move {
@@ -205,7 +172,6 @@ impl KeyedByTransaction for crate::builder::CaptureReversal<'_> {
 impl PaynetRequest for crate::builder::TransactionCheck<'_> {
     type Response = crate::types::TransactionCheckResponse;
     type ErrorBody = crate::types::ApiErrorBody;
-    const OPERATION_ID: &'static str = "transaction_check";
     fn operation() -> &'static Operation {
         &TRANSACTION_CHECK
     }
@@ -213,16 +179,6 @@ impl PaynetRequest for crate::builder::TransactionCheck<'_> {
         tracing::info_span!(
             "transaction_check", status = Empty, result_code = Empty, outcome = Empty
         )
-    }
-    fn send_generated(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            progenitor_client::ResponseValue<Self::Response>,
-            crate::Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        crate::builder::TransactionCheck::send(self)
     }
     fn send_raw(self) -> impl ::std::future::Future<Output = RawExchange> + Send {
         async move {
@@ -234,7 +190,6 @@ impl PaynetRequest for crate::builder::TransactionCheck<'_> {
 impl PaynetRequest for crate::builder::PreauthReversal<'_> {
     type Response = crate::types::PreauthReversalResponse;
     type ErrorBody = crate::types::ApiErrorBody;
-    const OPERATION_ID: &'static str = "preauth_reversal";
     fn operation() -> &'static Operation {
         &PREAUTH_REVERSAL
     }
@@ -242,16 +197,6 @@ impl PaynetRequest for crate::builder::PreauthReversal<'_> {
         tracing::info_span!(
             "preauth_reversal", status = Empty, result_code = Empty, outcome = Empty
         )
-    }
-    fn send_generated(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            progenitor_client::ResponseValue<Self::Response>,
-            crate::Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        crate::builder::PreauthReversal::send(self)
     }
     fn send_raw(self) -> impl ::std::future::Future<Output = RawExchange> + Send {
         async move {
@@ -266,7 +211,6 @@ impl KeyedByTransaction for crate::builder::PreauthReversal<'_> {
 impl PaynetRequest for crate::builder::ReversalList<'_> {
     type Response = crate::types::RefundListResponse;
     type ErrorBody = crate::types::ApiErrorBody;
-    const OPERATION_ID: &'static str = "reversal_list";
     fn operation() -> &'static Operation {
         &REVERSAL_LIST
     }
@@ -274,16 +218,6 @@ impl PaynetRequest for crate::builder::ReversalList<'_> {
         tracing::info_span!(
             "reversal_list", status = Empty, result_code = Empty, outcome = Empty
         )
-    }
-    fn send_generated(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            progenitor_client::ResponseValue<Self::Response>,
-            crate::Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        crate::builder::ReversalList::send(self)
     }
     fn send_raw(self) -> impl ::std::future::Future<Output = RawExchange> + Send {
         async move {
@@ -295,7 +229,6 @@ impl PaynetRequest for crate::builder::ReversalList<'_> {
 impl PaynetRequest for crate::builder::ReversedRequest<'_> {
     type Response = crate::types::RefundRequestPending;
     type ErrorBody = crate::types::ApiErrorBody;
-    const OPERATION_ID: &'static str = "reversed_request";
     fn operation() -> &'static Operation {
         &REVERSED_REQUEST
     }
@@ -303,16 +236,6 @@ impl PaynetRequest for crate::builder::ReversedRequest<'_> {
         tracing::info_span!(
             "reversed_request", status = Empty, result_code = Empty, outcome = Empty
         )
-    }
-    fn send_generated(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            progenitor_client::ResponseValue<Self::Response>,
-            crate::Error<Self::ErrorBody>,
-        >,
-    > + Send {
-        crate::builder::ReversedRequest::send(self)
     }
     fn send_raw(self) -> impl ::std::future::Future<Output = RawExchange> + Send {
         async move {

@@ -29,13 +29,11 @@
 use std::future::Future;
 
 use bytes::Bytes;
-use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::Error;
 use crate::wire::ResultCode;
 
 pub use crate::exchange::{
@@ -182,7 +180,13 @@ pub fn is_succeed_of<T: Verdict>(value: &T, body: &[u8]) -> Result<Option<bool>,
         is_succeed: Option<serde_json::Value>,
     }
     let undeclared: Undeclared = serde_json::from_slice(body).unwrap_or_default();
-    match undeclared.is_succeed {
+    flag_of(undeclared.is_succeed)
+}
+
+/// An `is_succeed` read from JSON as it arrived: absent or `null` is
+/// `None`; otherwise one of the forms [`Flag`](crate::wire::Flag) reads.
+pub(crate) fn flag_of(value: Option<serde_json::Value>) -> Result<Option<bool>, UnreadableFlag> {
+    match value {
         None | Some(serde_json::Value::Null) => Ok(None),
         Some(value) => crate::wire::Flag::deserialize(&value)
             .map(|flag| Some(flag.get()))
@@ -244,9 +248,6 @@ pub trait PaynetRequest: Sized + Send {
     type Response: Verdict + DeserializeOwned + Send + Sync + 'static;
     /// The error body the spec documents for the non-2xx answers.
     type ErrorBody: Send + 'static;
-    /// The operation's `operationId`.
-    const OPERATION_ID: &'static str;
-
     /// The operation's row in the operations table (generated: a reference
     /// to the row, not a search by name).
     fn operation() -> &'static Operation;
@@ -254,13 +255,6 @@ pub trait PaynetRequest: Sized + Send {
     /// A `tracing` span named after the operation, with empty `status`,
     /// `result_code` and `outcome` fields for the caller to record.
     fn span() -> tracing::Span;
-
-    /// The generated `send()`: the same exchange as [`Self::send_raw`],
-    /// then the success rule ([`rule`]): a non-success is an `Err`. It
-    /// keeps no raw body. Prefer `paynet-ext`'s mapped call.
-    fn send_generated(
-        self,
-    ) -> impl Future<Output = Result<ResponseValue<Self::Response>, Error<Self::ErrorBody>>> + Send;
 
     /// Builds the request and exchanges it with the server once, in one
     /// visible sequence: the builder's request, then the client's

@@ -402,8 +402,9 @@ pub enum Error {
 }
 
 /// A body in `Debug` output: its length, never its bytes (`<N bytes>`):
-/// [`Body`]'s, and the received text and reason of an [`UndecodedField`].
-struct BodyLen(usize);
+/// [`Body`]'s, a [`crate::Reply`]'s raw body, and the received text and
+/// reason of an [`UndecodedField`].
+pub(crate) struct BodyLen(pub(crate) usize);
 
 impl fmt::Debug for BodyLen {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -43,7 +43,7 @@ impl<T: fmt::Debug> fmt::Debug for Reply<T> {
             .field("value", &self.value)
             .field("code", &self.code)
             .field("status", &self.status)
-            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .field("body", &crate::error::BodyLen(self.body.len()))
             .field("undecoded", &self.undecoded)
             .finish()
     }
@@ -355,7 +355,7 @@ where
             body: body.into(),
         });
     }
-    map_answer(code, body)
+    map_body(code, body)
 }
 
 /// Maps an answer already received, by the same rules as [`call`]: a 2xx
@@ -363,25 +363,18 @@ where
 /// judged by its `code` and `is_succeed`; any other status is read as
 /// Paynet's error body. For answers stored earlier (audits, replays) and for
 /// testing the rules on bytes alone. Any 2xx counts as the documented answer
-/// here; [`call`] also knows which statuses the spec documents.
+/// here; [`call`] also knows which statuses the spec documents. Whether the
+/// 2xx answer declares a `code` is the answer type's own fact
+/// ([`Verdict::declares_code`]): when it does not (a query), HTTP 2xx and a
+/// body that decodes as `T` are the success.
 pub fn map_body<T>(status: u16, body: Bytes) -> Result<Reply<T>, Error>
-where
-    T: DeserializeOwned + Verdict + Send + Sync + 'static,
-{
-    map_answer(status, body)
-}
-
-/// [`map_body`]'s rules. Whether the 2xx answer declares a `code` is the
-/// answer type's own fact ([`Verdict::declares_code`]): when it does not
-/// (a query), HTTP 2xx and a body that decodes as `T` are the success.
-fn map_answer<T>(status: u16, body: Bytes) -> Result<Reply<T>, Error>
 where
     T: DeserializeOwned + Verdict + Send + Sync + 'static,
 {
     if !(200..300).contains(&status) {
         return http_error(status, body);
     }
-    match decode::<T>(&body, T::declares_code()) {
+    match decode::<T>(&body) {
         Ok((value, undecoded)) => success(value, undecoded, status, body),
         Err(reason) => Err(Error::Undecodable {
             status,
@@ -399,10 +392,8 @@ const VERDICT_FIELDS: [&str; 2] = ["code", "is_succeed"];
 /// not decode, it is left out (every answer field outside the verdict is
 /// optional) and reported, and decoding goes on: the verdict never rests on
 /// a field it does not need. `Err` only when the verdict cannot be read.
-fn decode<T: DeserializeOwned>(
-    body: &[u8],
-    declares_code: bool,
-) -> Result<(T, Vec<UndecodedField>), String> {
+fn decode<T: DeserializeOwned + Verdict>(body: &[u8]) -> Result<(T, Vec<UndecodedField>), String> {
+    let declares_code = T::declares_code();
     let first = match serde_json::from_slice::<T>(body) {
         Ok(value) => return Ok((value, Vec::new())),
         Err(error) => error,

@@ -584,15 +584,25 @@ impl RefundNotice {
                     NoticeError::WrongShape(format!("`{path}` is {what}"))
                 }
             })?;
-        if notice.xact_id.trim().is_empty() {
+        // Every field of the generated type, by name: a field the spec
+        // comes to document does not compile until it is carried over
+        // (it would otherwise leave `extra` and be lost here).
+        let RefundDecisionNotice {
+            xact_id,
+            code,
+            status,
+            message,
+            extra,
+        } = notice;
+        if xact_id.trim().is_empty() {
             return Err(NoticeError::WrongShape("`xact_id` is empty".into()));
         }
         Ok(RefundNotice {
-            xact_id: notice.xact_id,
-            code: notice.code,
-            status: notice.status,
-            message: notice.message,
-            extra: notice.extra.into_iter().collect(),
+            xact_id,
+            code,
+            status,
+            message,
+            extra: extra.into_iter().collect(),
         })
     }
 

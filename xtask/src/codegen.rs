@@ -742,20 +742,12 @@ fn operations_tokens(doc: &Value, builders: &[Builder]) -> Result<TokenStream> {
             impl PaynetRequest for crate::builder::#name<'_> {
                 type Response = #response;
                 type ErrorBody = #error;
-                const OPERATION_ID: &'static str = #id;
                 fn operation() -> &'static Operation {
                     // A constant's reference: promoted to a `'static`, no lookup.
                     &#row
                 }
                 fn span() -> tracing::Span {
                     tracing::info_span!(#id, status = Empty, result_code = Empty, outcome = Empty)
-                }
-                fn send_generated(
-                    self,
-                ) -> impl ::std::future::Future<
-                    Output = Result<progenitor_client::ResponseValue<Self::Response>, crate::Error<Self::ErrorBody>>,
-                > + Send {
-                    crate::builder::#name::send(self)
                 }
                 fn send_raw(self) -> impl ::std::future::Future<Output = RawExchange> + Send {
                     async move {
