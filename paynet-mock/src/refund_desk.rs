@@ -206,11 +206,7 @@ impl RefundBook {
             return Err(RefundRefusal::PartialOnSaleDay);
         }
         let mut records = self.lock();
-        let taken: u64 = records
-            .iter()
-            .filter(|r| r.sale_xact_id == sale.xact_id && r.status != RefundStatus::Rejected)
-            .map(|r| r.kurus)
-            .sum();
+        let taken = taken(&records, &sale.xact_id);
         let remaining = if sale.reversed {
             0
         } else {
@@ -272,12 +268,17 @@ impl RefundBook {
 
     /// The sum of a sale's requests that were not rejected, in kuruş.
     pub fn requested(&self, sale_xact_id: &str) -> u64 {
-        self.lock()
-            .iter()
-            .filter(|r| r.sale_xact_id == sale_xact_id && r.status != RefundStatus::Rejected)
-            .map(|r| r.kurus)
-            .sum()
+        taken(&self.lock(), sale_xact_id)
     }
+}
+
+/// The kuruş of a sale that its requests not rejected have taken.
+fn taken(records: &[RefundRecord], sale_xact_id: &str) -> u64 {
+    records
+        .iter()
+        .filter(|r| r.sale_xact_id == sale_xact_id && r.status != RefundStatus::Rejected)
+        .map(|r| r.kurus)
+        .sum()
 }
 
 /// Approves `record` after the configured delay, if one is set.

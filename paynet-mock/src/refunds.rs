@@ -10,15 +10,12 @@ use paynet_api::wire::ResultCode;
 use serde_json::{Value, json};
 
 use crate::refund_desk::{RefundRecord, lira, schedule, turkish_today};
+use crate::refusals::{self, RefusalForm};
 use crate::reply::{self, error, money};
-use crate::spec::{ErrorStyle, SpecOperation};
+use crate::spec::SpecOperation;
 use crate::state::State;
 use crate::store::Transaction;
 use crate::triggers::Trigger;
-
-fn json_response(status: StatusCode, body: &Value) -> Response {
-    reply::json(status, body)
-}
 
 /// The answer of a request created: pending, as the page's example.
 pub fn pending_body() -> Value {
@@ -39,14 +36,20 @@ fn bad_request(op: &SpecOperation, message: &str) -> Response {
     )
 }
 
+/// İade's refusals in its answer (HTTP 200), as the page's example
+/// shapes its answer: no `xact_id` echoed.
+const REFUSAL: RefusalForm = RefusalForm {
+    object_name: "transaction_reversed_request",
+    echoes_xact_id: false,
+};
+
 /// İade.
 pub(crate) async fn request(state: &State, op: &SpecOperation, body: &Value) -> Response {
     let text = |key: &str| body.get(key).and_then(Value::as_str);
     let xact_id = text("xact_id").unwrap_or_default();
     if let Some(trigger) = Trigger::scenario(xact_id) {
-        let classic = op.error_style == ErrorStyle::Classic;
         return trigger
-            .answer(pending_body(), classic, state.slow_delay)
+            .answer(pending_body(), op.error_style, state.slow_delay)
             .await;
     }
     let kurus = match text("amount") {
@@ -58,24 +61,16 @@ pub(crate) async fn request(state: &State, op: &SpecOperation, body: &Value) -> 
         // that is not kuruş is not documented: a refusal in the answer
         // (code 11, an assumption), as for the page's other rules.
         Some(_) => {
-            return json_response(
-                StatusCode::OK,
-                &json!({
-                    "object_name": "transaction_reversed_request",
-                    "code": ResultCode::BadRequest,
-                    "message": "amount must be kuruş as a string of digits (\"1000\" for 10.00 TL)",
-                }),
+            return refusals::refusal_answer(
+                REFUSAL,
+                xact_id,
+                ResultCode::BadRequest,
+                "amount must be kuruş as a string of digits (\"1000\" for 10.00 TL)",
             );
         }
     };
     let Some(sale) = state.store.get(xact_id) else {
-        return error(
-            op.error_style,
-            StatusCode::NOT_FOUND,
-            "no_data_error",
-            ResultCode::NoData,
-            "İşlem bulunamadı (transaction not found)",
-        );
+        return refusals::not_found(op);
     };
     let succeed_url = text("succeedUrl")
         .filter(|u| !u.is_empty())
@@ -88,24 +83,13 @@ pub(crate) async fn request(state: &State, op: &SpecOperation, body: &Value) -> 
     {
         Ok(record) => {
             schedule(desk, &record);
-            let body = pending_body();
             // State triggers: the request is made, then its answer is
             // lost or late.
-            match Trigger::find(xact_id) {
-                Some(trigger) if trigger.acts_on_state() => {
-                    trigger.after_reversal(&body, state.slow_delay).await
-                }
-                _ => json_response(StatusCode::OK, &body),
-            }
+            Trigger::answer_applied(xact_id, &pending_body(), state.slow_delay).await
         }
-        Err(refusal) => json_response(
-            StatusCode::OK,
-            &json!({
-                "object_name": "transaction_reversed_request",
-                "code": refusal.code(),
-                "message": refusal.message(),
-            }),
-        ),
+        Err(refusal) => {
+            refusals::refusal_answer(REFUSAL, xact_id, refusal.code(), refusal.message())
+        }
     }
 }
 
@@ -189,7 +173,7 @@ pub(crate) fn list(state: &State, op: &SpecOperation, body: &Value) -> Response 
         .iter()
         .map(|(record, sale)| row(record, sale.as_ref()))
         .collect();
-    json_response(
+    reply::json(
         StatusCode::OK,
         &json!({
             "companyCode": COMPANY_CODE,

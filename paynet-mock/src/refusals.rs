@@ -62,6 +62,16 @@ pub(crate) fn refused(
             "İşlem ön otorizasyonlu bir işlem (a pre-authorisation: use preauth_reversal)",
         ),
     };
+    refusal_answer(form, xact_id, result_code, message)
+}
+
+/// An HTTP 200 answer in `form` that refuses with `result_code`.
+pub(crate) fn refusal_answer(
+    form: RefusalForm,
+    xact_id: &str,
+    result_code: ResultCode,
+    message: &str,
+) -> Response {
     let mut body = Map::new();
     if form.echoes_xact_id {
         body.insert("xact_id".into(), json!(xact_id));

@@ -10,7 +10,7 @@ use paynet_api::wire::ResultCode;
 
 use crate::refusals::{self, RefusalForm};
 use crate::reply::{self, with_transaction};
-use crate::spec::{ErrorStyle, SpecOperation};
+use crate::spec::SpecOperation;
 use crate::state::State;
 use crate::store::{Kind, Refusal, Transaction};
 use crate::triggers::Trigger;
@@ -24,18 +24,11 @@ pub(crate) async fn reverse(
 ) -> Response {
     if let Some(trigger) = Trigger::scenario(xact_id) {
         let body = success(kind, &Transaction::captured(xact_id));
-        let classic = op.error_style == ErrorStyle::Classic;
-        return trigger.answer(body, classic, state.slow_delay).await;
+        return trigger.answer(body, op.error_style, state.slow_delay).await;
     }
     match state.store.reverse(xact_id, kind) {
         Ok(transaction) => {
-            let body = success(kind, &transaction);
-            match Trigger::find(xact_id) {
-                Some(trigger) if trigger.acts_on_state() => {
-                    trigger.after_reversal(&body, state.slow_delay).await
-                }
-                _ => reply::json(StatusCode::OK, &body),
-            }
+            Trigger::answer_applied(xact_id, &success(kind, &transaction), state.slow_delay).await
         }
         // The same reversal again: Paynet's answer to a repeat of a request
         // that had succeeded is 100 (Önceki Başarılı İşlem), and nothing is

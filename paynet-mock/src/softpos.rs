@@ -11,7 +11,7 @@ use paynet_api::wire::ResultCode;
 
 use crate::refusals::{self, RefusalForm};
 use crate::reply;
-use crate::spec::{ErrorStyle, SpecOperation};
+use crate::spec::SpecOperation;
 use crate::state::State;
 use crate::store::Transaction;
 use crate::triggers::Trigger;
@@ -31,8 +31,7 @@ const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUM
 pub(crate) async fn start(state: &State, op: &SpecOperation, xact_id: &str) -> Response {
     if let Some(trigger) = Trigger::scenario(xact_id) {
         let body = body(state.serial(), &Transaction::captured(xact_id));
-        let classic = op.error_style == ErrorStyle::Classic;
-        return trigger.answer(body, classic, state.slow_delay).await;
+        return trigger.answer(body, op.error_style, state.slow_delay).await;
     }
     if let Some(response) = plain_id(op, xact_id) {
         return response;

@@ -25,6 +25,7 @@ use serde_json::{Value, json};
 use paynet_api::wire::ResultCode;
 
 use crate::reply;
+use crate::spec::ErrorStyle;
 
 /// A scenario trigger. Its [`xact_id`](Trigger::xact_id) selects it: exactly
 /// for the triggers that change no state, and as a prefix for the two that
@@ -231,11 +232,17 @@ impl Trigger {
     }
 
     /// The answer of a trigger that changes no state, made from the
-    /// operation's success `body`. `classic`: whether the operation is a
-    /// classic one (the table-versus-example type variants exist on the
-    /// classic pages only; SoftPOS documents its own types and answers in
+    /// operation's success `body`, in the operation's `style` (the
+    /// table-versus-example type variants exist on the classic pages
+    /// only; SoftPOS documents its own types and answers in
     /// them).
-    pub(crate) async fn answer(self, mut body: Value, classic: bool, slow: Duration) -> Response {
+    pub(crate) async fn answer(
+        self,
+        mut body: Value,
+        style: ErrorStyle,
+        slow: Duration,
+    ) -> Response {
+        let classic = style == ErrorStyle::Classic;
         let set = |body: &mut Value, key: &str, value: Value| {
             if let Value::Object(map) = body {
                 map.insert(key.to_string(), value);
@@ -307,6 +314,16 @@ impl Trigger {
             Trigger::LostAnswer | Trigger::LateAnswer => {}
         }
         reply::json(StatusCode::OK, &body)
+    }
+
+    /// The answer to a request that was applied (a reversal made, a
+    /// refund requested), `body` its success: as a state trigger's prefix
+    /// in `xact_id` says (lost, or late), or at once.
+    pub(crate) async fn answer_applied(xact_id: &str, body: &Value, slow: Duration) -> Response {
+        match Trigger::find(xact_id) {
+            Some(trigger) if trigger.acts_on_state() => trigger.after_reversal(body, slow).await,
+            _ => reply::json(StatusCode::OK, body),
+        }
     }
 
     /// The answer to the first, applied reversal of a transaction whose
