@@ -43,6 +43,20 @@ pub struct Finding {
     pub subject: String,
     /// What differs.
     pub message: String,
+    /// What kind of difference it is, for code that acts on findings
+    /// (`fetch-docs` proposes an edit for a field added or retyped).
+    pub kind: FindingKind,
+}
+
+/// What kind of difference a [`Finding`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FindingKind {
+    /// A field on the page that the spec does not have.
+    Added,
+    /// A field whose page type differs from the spec's, undeclared.
+    Retyped,
+    /// Anything else.
+    Other,
 }
 
 impl fmt::Display for Finding {
@@ -77,11 +91,21 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn find(&mut self, line: usize, subject: impl Into<String>, message: impl Into<String>) {
+        self.find_kind(line, subject, message, FindingKind::Other);
+    }
+    fn find_kind(
+        &mut self,
+        line: usize,
+        subject: impl Into<String>,
+        message: impl Into<String>,
+        kind: FindingKind,
+    ) {
         self.report.findings.push(Finding {
             page: self.page.clone(),
             line,
             subject: subject.into(),
             message: message.into(),
+            kind,
         });
     }
     fn note(&mut self, line: usize, subject: impl Into<String>, message: impl Into<String>) {
@@ -90,6 +114,7 @@ impl Ctx<'_> {
             line,
             subject: subject.into(),
             message: message.into(),
+            kind: FindingKind::Other,
         });
     }
 }
@@ -256,12 +281,20 @@ fn compare_fields(
         let Some((spec_name, property)) =
             by_declaration.or_else(|| properties.get_key_value(&field.name))
         else {
-            let message = if field.name.is_empty() {
-                "a row without a name: declare which property it is with x-vendor-doc `\"name\": \"\"`"
+            if field.name.is_empty() {
+                ctx.find(
+                    field.line,
+                    subject,
+                    "a row without a name: declare which property it is with x-vendor-doc `\"name\": \"\"`",
+                );
             } else {
-                "on the page but not in the spec"
-            };
-            ctx.find(field.line, subject, message);
+                ctx.find_kind(
+                    field.line,
+                    subject,
+                    "on the page but not in the spec",
+                    FindingKind::Added,
+                );
+            }
             continue;
         };
         matched.insert(spec_name.clone());
@@ -339,10 +372,11 @@ fn compare_fields(
             .map(DocType::parse);
         match (declared_type, difference) {
             (None, None) => {}
-            (None, Some(difference)) => ctx.find(
+            (None, Some(difference)) => ctx.find_kind(
                 field.line,
                 subject.clone(),
                 format!("{difference} (declare a deliberate deviation with x-vendor-doc)"),
+                FindingKind::Retyped,
             ),
             (Some(declared_type), difference) => {
                 if declared_type != field.doc_type {

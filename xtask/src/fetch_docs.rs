@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::Value;
 
-use crate::check_docs::{self, Finding};
+use crate::check_docs::{self, Finding, FindingKind};
 use crate::docs::{self, DocType};
 use crate::fetch::{self, Settings};
 use crate::published::{self, Origin, Published};
@@ -188,13 +188,11 @@ fn proposal(
     spec: &Value,
     files: &[(String, Value)],
 ) -> Option<String> {
-    let added = finding.message == "on the page but not in the spec";
-    let retyped = finding
-        .message
-        .ends_with("(declare a deliberate deviation with x-vendor-doc)");
-    if !added && !retyped {
-        return None;
-    }
+    let added = match finding.kind {
+        FindingKind::Added => true,
+        FindingKind::Retyped => false,
+        FindingKind::Other => return None,
+    };
     let in_request = page.request.iter().any(|f| f.line == finding.line);
     let field = page
         .request
