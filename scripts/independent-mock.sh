@@ -11,10 +11,7 @@ source scripts/tools.sh
 PRISM_VERSION=5.16.0
 PORT=${PRISM_PORT:-4010}
 tools=target/tools/prism
-if [ ! -x "$tools/node_modules/.bin/prism" ]; then
-  mkdir -p "$tools"
-  npm install --silent --no-audit --no-fund --ignore-scripts --prefix "$tools" "@stoplight/prism-cli@$PRISM_VERSION" >/dev/null
-fi
+npm_tool "$tools" @stoplight/prism-cli "$PRISM_VERSION"
 export SCARF_ANALYTICS=false
 "$tools/node_modules/.bin/prism" mock -d -h 127.0.0.1 -p "$PORT" spec/paynet.json > target/tools/prism.log 2>&1 &
 prism=$!

@@ -27,12 +27,7 @@ export REDOCLY_SUPPRESS_UPDATE_NOTICE=true
 
 pip_venv "$venv" "$requirements"
 
-if [ "$("$redocly" --version 2>/dev/null || true)" != "$REDOCLY_CLI_VERSION" ]; then
-  echo "-- installing @redocly/cli@$REDOCLY_CLI_VERSION into $npm_prefix"
-  mkdir -p "$npm_prefix"
-  npm install --prefix "$npm_prefix" --no-audit --no-fund --ignore-scripts \
-    --loglevel=error "@redocly/cli@$REDOCLY_CLI_VERSION"
-fi
+npm_tool "$npm_prefix" @redocly/cli "$REDOCLY_CLI_VERSION"
 
 echo "-- openapi-spec-validator $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("openapi-spec-validator"))')"
 "$venv/bin/openapi-spec-validator" --validation-errors all spec/paynet.json

