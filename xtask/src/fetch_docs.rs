@@ -17,7 +17,7 @@
 //!    then refresh the public API listings and add their diff.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::Value;
@@ -26,6 +26,7 @@ use crate::check_docs::{self, Finding, FindingKind};
 use crate::docs::{self, DocType};
 use crate::fetch::{self, Settings};
 use crate::published::{self, Origin, Published};
+use crate::sources::Source;
 use crate::{generate, public_api, sources, spec_diff};
 
 /// What `fetch-docs` does besides fetching.
@@ -119,26 +120,6 @@ fn read_json(path: &Path) -> Result<Value> {
     serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))
 }
 
-/// The hand-written documents, by file name relative to the root.
-fn hand_written(root: &Path) -> Vec<(String, Value)> {
-    let Ok(entries) = std::fs::read_dir(root.join("spec/openapi")) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    files
-        .into_iter()
-        .filter_map(|p| {
-            let doc = read_json(&p).ok()?;
-            let name = p.strip_prefix(root).unwrap_or(&p).display().to_string();
-            Some((name, doc))
-        })
-        .collect()
-}
-
 /// Where, in the merged spec, the object schema that holds a table's
 /// fields is defined (a JSON Pointer, `$ref`s followed).
 fn schema_pointer(spec: &Value, path: &str, request: bool, parent: Option<&str>) -> Option<String> {
@@ -186,7 +167,7 @@ fn proposal(
     page: &docs::Page,
     path: &str,
     spec: &Value,
-    files: &[(String, Value)],
+    files: &[Source],
 ) -> Option<String> {
     let added = match finding.kind {
         FindingKind::Added => true,
@@ -200,9 +181,11 @@ fn proposal(
         .chain(&page.response)
         .find(|f| f.line == finding.line && !f.name.is_empty())?;
     let schema = schema_pointer(spec, path, in_request, field.parent.as_deref())?;
-    let (file, doc) = files
+    let Source {
+        name: file, doc, ..
+    } = files
         .iter()
-        .find(|(_, doc)| doc.pointer(&schema).is_some())?;
+        .find(|source| source.doc.pointer(&schema).is_some())?;
     let Some(property) = proposed_property(&field.doc_type) else {
         return Some(format!(
             "by hand in {file} at {schema}: the page's type `{}` has no plain JSON type",
@@ -338,7 +321,7 @@ pub fn fetch_docs(root: &Path, options: &Options) -> Result<Run> {
     let after = read_json(&stage.join(generate::SPEC))?;
     let report = check_docs::check_docs(stage)?;
     let changes = spec_diff::changes(&before, &after);
-    let files = hand_written(stage);
+    let files = sources::hand_written(stage)?;
 
     let mut summary = format!(
         "## Paynet's docs changed: {} of {} pages\n\n",
@@ -378,12 +361,12 @@ pub fn fetch_docs(root: &Path, options: &Options) -> Result<Run> {
         if !embedded {
             let spec_files: Vec<&str> = files
                 .iter()
-                .filter(|(_, doc)| {
+                .filter(|source| {
                     paths
                         .iter()
-                        .any(|p| paynet_spec::path_item(doc, p).is_some())
+                        .any(|p| paynet_spec::path_item(&source.doc, p).is_some())
                 })
-                .map(|(f, _)| f.as_str())
+                .map(|source| source.name.as_str())
                 .collect();
             summary.push_str(&format!(
                 "\nThis page's spec is written by hand ({}): it does not follow the page by itself.\n",

@@ -136,16 +136,25 @@ pub fn load(root: &Path) -> Result<Vec<Source>, SourceError> {
             });
         }
     }
-    for path in sorted_files(&root.join("spec/openapi"), "json")? {
-        let (name, text) = read(root, &path)?;
-        let doc = parse_json(&name, 1, &text)?;
-        sources.push(Source {
-            name,
-            first_line: 1,
-            doc,
-        });
-    }
+    sources.extend(hand_written(root)?);
     Ok(sources)
+}
+
+/// The hand-written OpenAPI documents, `root/spec/openapi/*.json`, in
+/// file-name order.
+pub fn hand_written(root: &Path) -> Result<Vec<Source>, SourceError> {
+    sorted_files(&root.join("spec/openapi"), "json")?
+        .into_iter()
+        .map(|path| {
+            let (name, text) = read(root, &path)?;
+            let doc = parse_json(&name, 1, &text)?;
+            Ok(Source {
+                name,
+                first_line: 1,
+                doc,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
