@@ -303,22 +303,31 @@ pub fn fetch_docs(root: &Path, options: &Options) -> Result<Run> {
     let scratch = tempfile::tempdir().context("cannot make a scratch folder")?;
     let stage = scratch.path();
     copy_dir(&root.join("spec"), &stage.join("spec")).context("cannot copy spec/")?;
-    std::fs::create_dir_all(stage.join("paynet-api/src"))?;
     for c in &changed {
         std::fs::write(stage.join("spec/vendor").join(&c.page.file), &c.new)?;
     }
-    generate::generate(stage, false).with_context(|| {
-        format!(
-            "the fetched pages do not generate ({}); nothing was written",
-            changed
-                .iter()
-                .map(|c| c.page.file.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    })?;
+    let outputs = generate::build(stage)
+        .with_context(|| {
+            format!(
+                "the fetched pages do not generate ({}); nothing was written",
+                changed
+                    .iter()
+                    .map(|c| c.page.file.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })?
+        .outputs;
+    // check-docs reads the merged spec from the scratch copy; the other
+    // outputs stay in memory until they are written.
+    let spec_text = &outputs
+        .iter()
+        .find(|o| o.path == generate::SPEC)
+        .context("generate made no spec")?
+        .text;
+    std::fs::write(stage.join(generate::SPEC), spec_text)?;
     let before = read_json(&root.join(generate::SPEC))?;
-    let after = read_json(&stage.join(generate::SPEC))?;
+    let after: Value = serde_json::from_str(spec_text).context("the generated spec is not JSON")?;
     let report = check_docs::check_docs(stage)?;
     let changes = spec_diff::changes(&before, &after);
     let files = sources::hand_written(stage)?;
@@ -431,10 +440,13 @@ pub fn fetch_docs(root: &Path, options: &Options) -> Result<Run> {
         .iter()
         .map(|c| (format!("spec/vendor/{}", c.page.file), c.new.clone()))
         .collect();
-    for path in generate::OUTPUTS {
-        let text = std::fs::read_to_string(stage.join(path))?;
-        if std::fs::read_to_string(root.join(path)).ok().as_ref() != Some(&text) {
-            writes.push((path.to_string(), text));
+    for output in outputs {
+        if std::fs::read_to_string(root.join(output.path))
+            .ok()
+            .as_ref()
+            != Some(&output.text)
+        {
+            writes.push((output.path.to_string(), output.text));
         }
     }
     write_all(root, &writes)?;
